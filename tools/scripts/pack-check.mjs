@@ -15,9 +15,9 @@ import { formatMessage } from 'publint/utils';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const args = process.argv.slice(2);
-const dirs = (args.length > 0 ? args : readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d))).map(
-  (d) => resolve(d),
-);
+const dirs = (
+  args.length > 0 ? args : readdirSync(join(root, 'packages')).map((d) => join(root, 'packages', d))
+).map((d) => resolve(d));
 const manifests = new Map(
   readdirSync(join(root, 'packages')).map((d) => {
     const dir = join(root, 'packages', d);
@@ -44,8 +44,10 @@ const closure = (dir, seen = new Set()) => {
   if (seen.has(manifest.name)) return [];
   seen.add(manifest.name);
   const optional = manifest.peerDependenciesMeta ?? {};
-  const deps = [...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.peerDependencies ?? {})]
-    .filter((d) => d.startsWith('@sparsevd/') && !optional[d]?.optional && manifests.has(d));
+  const deps = [
+    ...Object.keys(manifest.dependencies ?? {}),
+    ...Object.keys(manifest.peerDependencies ?? {}),
+  ].filter((d) => d.startsWith('@sparsevd/') && !optional[d]?.optional && manifests.has(d));
   return [pack(dir), ...deps.flatMap((d) => closure(manifests.get(d), seen))];
 };
 
@@ -71,7 +73,10 @@ for (const dir of dirs) {
   for (const message of messages) fail(name, `publint ${message.type}: ${formatMessage(message, manifest)}`);
 
   const project = mkdtempSync(join(scratch, 'project-'));
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'scratch', private: true, type: 'module' }),
+  );
   try {
     npm(['install', ...closure(dir)], project);
   } catch (error) {
@@ -84,13 +89,21 @@ for (const dir of dirs) {
   for (const entry of entries) {
     const script = `const m = await import(${JSON.stringify(entry)}); process.stdout.write(Object.keys(m).length + ' exports');`;
     try {
-      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' });
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: project,
+        encoding: 'utf8',
+      });
       process.stdout.write(`pack-check: ${entry}: imported under plain node (${out})\n`);
     } catch (error) {
-      fail(name, `plain node cannot import ${entry}: ${(error.stderr || error.message).split('\n').slice(0, 5).join(' ')}`);
+      fail(
+        name,
+        `plain node cannot import ${entry}: ${(error.stderr || error.message).split('\n').slice(0, 5).join(' ')}`,
+      );
     }
   }
-  const bins = Object.keys(typeof manifest.bin === 'string' ? { [name]: manifest.bin } : (manifest.bin ?? {}));
+  const bins = Object.keys(
+    typeof manifest.bin === 'string' ? { [name]: manifest.bin } : (manifest.bin ?? {}),
+  );
   for (const [bin, ...argv] of [...bins.map((bin) => [bin, '--help']), ...(SMOKE[name] ?? [])]) {
     try {
       execFileSync(join(project, 'node_modules', '.bin', bin), argv, { cwd: project, encoding: 'utf8' });

@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { checkParams } from './internal/check-params.js';
+import { checkDim, checkFloatTensor, checkRank } from './internal/validate.js';
+import { LRT_VARIANCE_EPS } from './lrt-dense.js';
+import { type Noise, resolveNoise } from './noise.js';
+import type { NoiseParams } from './params.js';
+import { weightVariance } from './weight-variance.js';
+
+/** Convolution geometry of {@link lrtConv2d}, as in `tf.conv2d` (NHWC). */
+export interface Conv2dOptions {
+  /** Strides, one number for both directions or `[h, w]`. Default 1. */
+  readonly strides?: number | readonly [number, number];
+  /** `'valid'` (default, as the LeNets use) or `'same'`. */
+  readonly padding?: 'valid' | 'same';
+  /** Dilations, one number or `[h, w]`. Default 1. */
+  readonly dilations?: number | readonly [number, number];
+}
+
+/**
+ * The local reparameterization trick for a 2-D convolution (Molchanov et al. 2017, section 4.1):
+ *
+ * `μ = conv(x, θ) + b`, `s² = conv(x², σ²)`, `out = μ + √(s² + 1e-8)·ε`,
+ *
+ * with σ² from {@link weightVariance}; the bias enters the mean only. As in the paper, the noise is
+ * independent per output element (the exact marginal of each output; correlations between neighbouring
+ * outputs that share inputs are dropped).
+ *
+ * @param x - inputs `[batch, height, width, inChannels]`.
+ * @param params - θ `[kh, kw, inChannels, outChannels]`, its noise parameter, optional bias `[outChannels]`.
+ * @param noise - ε of the output's shape, or `{ seed }`.
+ * @returns sampled pre-activations `[batch, outHeight, outWidth, outChannels]`.
+ */
+export const lrtConv2d = (
+  x: tf.Tensor,
+  params: NoiseParams,
+  noise: Noise,
+  options: Conv2dOptions = {},
+): tf.Tensor => {
+  const fn = 'lrtConv2d';
+  checkFloatTensor(fn, 'x', x);
+  checkParams(fn, params);
+  checkRank(fn, 'x', x, 4, '[batch, height, width, inChannels]');
+  checkRank(fn, 'params.theta', params.theta, 4, '[kh, kw, inChannels, outChannels]');
+  checkDim(fn, 'x', x, 3, 'params.theta', params.theta, 2);
+  if (params.bias !== undefined) checkDim(fn, 'params.bias', params.bias, 0, 'params.theta', params.theta, 3);
+  const { strides = 1, padding = 'valid', dilations = 1 } = options;
+  const conv = (input: tf.Tensor, filter: tf.Tensor) =>
+    tf.conv2d(
+      input as tf.Tensor4D,
+      filter as tf.Tensor4D,
+      strides as [number, number],
+      padding,
+      'NHWC',
+      dilations as [number, number],
+    );
+  return tf.tidy(() => {
+    const mean0 = conv(x, params.theta);
+    const mean = params.bias === undefined ? mean0 : tf.add(mean0, params.bias);
+    const variance = conv(tf.square(x), weightVariance(params));
+    const eps = resolveNoise(fn, mean.shape, noise);
+    return tf.add(mean, tf.mul(tf.sqrt(tf.add(variance, LRT_VARIANCE_EPS)), eps));
+  });
+};

@@ -1,0 +1,40 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { checkParams } from './internal/check-params.js';
+import { checkDim, checkFloatTensor, checkRank } from './internal/validate.js';
+import { type Noise, resolveNoise } from './noise.js';
+import type { NoiseParams } from './params.js';
+import { weightVariance } from './weight-variance.js';
+
+/** Added to the pre-activation variance before the square root, as the authors do (keeps the gradient finite). */
+export const LRT_VARIANCE_EPS = 1e-8;
+
+/**
+ * The local reparameterization trick for a dense layer (Kingma et al. 2015; Molchanov et al. 2017,
+ * eq. 17): instead of sampling the weights, sample each pre-activation from its exact Gaussian,
+ *
+ * `μ = x·θ + b`, `s² = x²·σ²`, `out = μ + √(s² + 1e-8)·ε`,
+ *
+ * with σ² from {@link weightVariance}. The bias enters the mean only. Each example gets independent noise,
+ * so the gradient estimator has far lower variance than one weight sample per batch.
+ *
+ * @param x - inputs `[batch, in]`.
+ * @param params - θ `[in, out]`, its noise parameter, optional bias `[out]`.
+ * @param noise - ε `[batch, out]`, or `{ seed }`.
+ * @returns sampled pre-activations `[batch, out]`.
+ */
+export const lrtDense = (x: tf.Tensor, params: NoiseParams, noise: Noise): tf.Tensor => {
+  const fn = 'lrtDense';
+  checkFloatTensor(fn, 'x', x);
+  checkParams(fn, params);
+  checkRank(fn, 'x', x, 2, '[batch, in]');
+  checkRank(fn, 'params.theta', params.theta, 2, '[in, out]');
+  checkDim(fn, 'x', x, 1, 'params.theta', params.theta, 0);
+  if (params.bias !== undefined) checkDim(fn, 'params.bias', params.bias, 0, 'params.theta', params.theta, 1);
+  return tf.tidy(() => {
+    const eps = resolveNoise(fn, [x.shape[0] as number, params.theta.shape[1] as number], noise);
+    const mean0 = tf.matMul(x as tf.Tensor2D, params.theta as tf.Tensor2D);
+    const mean = params.bias === undefined ? mean0 : tf.add(mean0, params.bias);
+    const variance = tf.matMul(tf.square(x) as tf.Tensor2D, weightVariance(params) as tf.Tensor2D);
+    return tf.add(mean, tf.mul(tf.sqrt(tf.add(variance, LRT_VARIANCE_EPS)), eps));
+  });
+};
