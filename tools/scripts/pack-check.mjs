@@ -59,6 +59,12 @@ const SMOKE = {
   ],
 };
 
+const UNINSTALLABLE = new Set([
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  '@sparsevd/backend-native',
+]);
+
 let failures = 0;
 const fail = (name, text) => {
   failures += 1;
@@ -77,8 +83,13 @@ for (const dir of dirs) {
     join(project, 'package.json'),
     JSON.stringify({ name: 'scratch', private: true, type: 'module' }),
   );
+  // Optional peers a subpath needs are installed too, except those that cannot install on a machine without
+  // libtensorflow downloads or a compiler (their absence is what @sparsevd/backend reports).
+  const optionalPeers = Object.entries(manifest.peerDependenciesMeta ?? {})
+    .filter(([dep, meta]) => meta.optional && !UNINSTALLABLE.has(dep))
+    .map(([dep]) => `${dep}@${manifest.peerDependencies[dep]}`);
   try {
-    npm(['install', ...closure(dir)], project);
+    npm(['install', ...closure(dir), ...optionalPeers], project);
   } catch (error) {
     fail(name, `npm install of the tarball failed: ${error.stderr || error.message}`);
     continue;

@@ -1,0 +1,13 @@
+export { type BatchNormOptions, type BatchNormParams, batchNorm } from './batch-norm.js';
+export { dropout } from './dropout.js';
+export { flatten } from './flatten.js';
+export type { InitOptions, Layer, Mode, Params, Shape, SparseWeight } from './layer.js';
+export { type MaxPoolOptions, maxPool } from './max-pool.js';
+export { disposeParams, namedVariables, trainableVariables } from './params-utils.js';
+export { plainConv2d } from './plain-conv2d.js';
+export { type PlainParams, plainDense } from './plain-dense.js';
+export { relu } from './relu.js';
+export { type Sequential, sequential } from './sequential.js';
+export { type Conv2dLayerOptions, conv2d } from './sparse-conv2d.js';
+export type { SparseOptions, SparseParams } from './sparse-params.js';
+export { type DenseOptions, dense } from './sparse-dense.js';

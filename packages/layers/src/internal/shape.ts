@@ -1,0 +1,31 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Shape } from '../layer.js';
+
+export const showShape = (shape: ReadonlyArray<number | null>): string =>
+  `[${shape.map((d) => (d === null ? 'batch' : d)).join(', ')}]`;
+
+/**
+ * Throws a RangeError naming the layer and both shapes unless `x` is a batch of examples of `expected`
+ * shape (any batch size).
+ */
+export const checkInput = (layer: string, x: tf.Tensor, expected: Shape): void => {
+  const ok = x.rank === expected.length + 1 && expected.every((d, i) => x.shape[i + 1] === d);
+  if (!ok) {
+    throw new RangeError(
+      `${layer}: expected input of shape ${showShape([null, ...expected])}, got ${showShape(x.shape)}`,
+    );
+  }
+  if (x.dtype !== 'float32') throw new TypeError(`${layer}: input must have dtype float32, got ${x.dtype}`);
+};
+
+export const product = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+
+/** Throws a RangeError naming the layer and both shapes unless `x` is NHWC with `channels` channels. */
+export const checkNhwc = (layer: string, x: tf.Tensor, channels: number): void => {
+  if (x.rank !== 4 || x.shape[3] !== channels) {
+    throw new RangeError(
+      `${layer}: expected input of shape [batch, height, width, ${channels}], got ${showShape(x.shape)}`,
+    );
+  }
+  if (x.dtype !== 'float32') throw new TypeError(`${layer}: input must have dtype float32, got ${x.dtype}`);
+};

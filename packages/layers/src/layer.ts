@@ -1,0 +1,69 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { Noise } from '@sparsevd/estimators';
+
+/**
+ * How a layer computes:
+ * - `train`: a stochastic forward pass — SparseVD layers sample pre-activations with the local
+ *   reparameterization trick (additive parameterization), dropout drops, batch-norm uses batch statistics;
+ * - `eval`: deterministic — SparseVD layers use θ masked where log α ≥ threshold (the pruned network);
+ * - `mean`: deterministic with θ unmasked (the posterior mean network).
+ */
+export type Mode = 'train' | 'eval' | 'mean';
+
+/** The shape of one example (no batch dimension): `[784]`, `[28, 28, 1]`. */
+export type Shape = ReadonlyArray<number>;
+
+/**
+ * A layer's parameters: `tf.Variable`s by name (so tfjs optimizers can train them), nested for
+ * composite layers. The layer functions never hold state of their own.
+ */
+export interface Params {
+  readonly [name: string]: tf.Variable | Params;
+}
+
+/** Options of {@link Layer.init}. */
+export interface InitOptions {
+  /** The shape of one input example. */
+  readonly inputShape: Shape;
+  /** Start from these weights (a pretrained network), by parameter name (`kernel`, `bias`). */
+  readonly weights?: Readonly<Record<string, tf.Tensor>>;
+  /** Initial log σ² of SparseVD layers: −10 by default, −15 recommended from pretrained weights. */
+  readonly logSigma2Init?: number;
+}
+
+/** A SparseVD weight tensor of a network, for reports: its name and parameters. */
+export interface SparseWeight {
+  /** Path of the layer, e.g. `"dense_0"` or `"features/conv_2"`. */
+  readonly name: string;
+  readonly theta: tf.Variable;
+  readonly logSigma2: tf.Variable;
+  /** Threshold on log α above which the weight is pruned in `eval` mode. */
+  readonly threshold: number;
+}
+
+/**
+ * A layer as a plain value: a description plus pure functions over parameters. SparseVD layers
+ * (Molchanov et al. 2017) and plain layers share this interface, and {@link sequential} composes them into
+ * a network with the same interface. (Members are methods, so a `Layer<SparseParams>` is usable where a
+ * `Layer` is expected.)
+ */
+export interface Layer<P extends Params = Params> {
+  /** What the layer is, e.g. `"sparsevd-dense"`, `"relu"`. */
+  readonly kind: string;
+  /** The name given at construction, if any (sequential names the others). */
+  readonly name?: string;
+  /** Creates the parameters for inputs of `options.inputShape`; θ initialised from `seed`. */
+  init(seed: number, options: InitOptions): P;
+  /** The forward pass. `noise` (a tensor or `{ seed }`) is required where `mode` is stochastic. */
+  apply(params: P, x: tf.Tensor, mode: Mode, noise?: Noise): tf.Tensor;
+  /** Σ KL(q ‖ p) of the layer's weights (0 for plain layers), a scalar. */
+  kl(params: P): tf.Scalar;
+  /** log α of the weights (clipped to [−8, 8]); undefined for layers without SparseVD weights. */
+  logAlpha(params: P): tf.Tensor | undefined;
+  /** The SparseVD weight tensors of the layer, with names (empty for plain layers). */
+  sparseWeights(params: P, prefix?: string): ReadonlyArray<SparseWeight>;
+  /** The shape of one output example. */
+  outputShape(inputShape: Shape): Shape;
+  /** Number of weights (biases and batch-norm parameters excluded, as in the paper's counts). */
+  weightCount(inputShape: Shape): number;
+}

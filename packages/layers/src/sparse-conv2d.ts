@@ -1,0 +1,91 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { lrtConv2d, type Noise } from '@sparsevd/estimators';
+import { conv, geometry, spatialOutput } from './internal/conv-geometry.js';
+import {
+  checkLogSigma2Init,
+  checkPositiveInt,
+  fromWeights,
+  glorotUniform,
+  variable,
+} from './internal/init.js';
+import { checkNhwc } from './internal/shape.js';
+import {
+  checkThreshold,
+  maskedTheta,
+  sparseKl,
+  sparseLogAlpha,
+  sparseWeightsOf,
+} from './internal/sparse-common.js';
+import type { SparseOptions, SparseParams } from './sparse-params.js';
+import type { Layer, Mode, Shape } from './layer.js';
+
+/** Options of {@link conv2d}. */
+export interface Conv2dLayerOptions extends SparseOptions {
+  /** Number of output channels. */
+  readonly filters: number;
+  /** Window size, one number or `[h, w]`. */
+  readonly kernelSize: number | readonly [number, number];
+  /** Strides, default 1. */
+  readonly strides?: number | readonly [number, number];
+  /** `'valid'` (default, as the LeNets) or `'same'`. */
+  readonly padding?: 'valid' | 'same';
+}
+
+/**
+ * A SparseVD 2-D convolution, NHWC (Molchanov et al. 2017, section 4.1): filters w ~ N(θ, σ²), trained by
+ * the additive reparameterization with the local reparameterization trick (`conv(x, θ)`, `conv(x², σ²)`);
+ * `eval` uses θ masked where log α ≥ threshold.
+ *
+ * Parameters: `theta` `[kh, kw, inChannels, filters]`, `logSigma2` likewise, `bias` `[filters]`.
+ */
+export const conv2d = (options: Conv2dLayerOptions): Layer<SparseParams> => {
+  const label = `conv2d${options.name ? ` '${options.name}'` : ''}`;
+  const filters = checkPositiveInt(label, 'filters', options.filters);
+  const g = geometry(label, options.kernelSize, options.strides, options.padding);
+  const threshold = checkThreshold(label, options.threshold ?? 3);
+  const trainClip = options.trainClip ?? false;
+  const filterShape = (inputShape: Shape): [number, number, number, number] => {
+    spatialOutput(label, inputShape, g);
+    return [g.kernel[0], g.kernel[1], inputShape[2] as number, filters];
+  };
+  return {
+    kind: 'sparsevd-conv2d',
+    ...(options.name === undefined ? {} : { name: options.name }),
+    init: (seed, { inputShape, weights, logSigma2Init = -10 }) => {
+      const shape = filterShape(inputShape);
+      checkLogSigma2Init(label, logSigma2Init);
+      const [kh, kw, inC] = shape;
+      return {
+        theta: variable(
+          weights?.kernel
+            ? fromWeights(label, 'kernel', weights.kernel, shape)
+            : glorotUniform(shape, kh * kw * inC, kh * kw * filters, seed),
+        ),
+        logSigma2: variable(tf.fill(shape, logSigma2Init)),
+        bias: variable(
+          weights?.bias ? fromWeights(label, 'bias', weights.bias, [filters]) : tf.zeros([filters]),
+        ),
+      };
+    },
+    apply: (p: SparseParams, x: tf.Tensor, mode: Mode, noise?: Noise) => {
+      checkNhwc(label, x, p.theta.shape[2] as number);
+      if (mode === 'train') {
+        if (noise === undefined)
+          throw new TypeError(`${label}: train mode needs noise (a tensor or { seed })`);
+        return tf.tidy(() => {
+          const theta = trainClip ? maskedTheta(p, threshold) : p.theta;
+          return lrtConv2d(x, { kind: 'additive', theta, logSigma2: p.logSigma2, bias: p.bias }, noise, {
+            strides: g.strides,
+            padding: g.padding,
+          });
+        });
+      }
+      return tf.tidy(() => tf.add(conv(x, mode === 'eval' ? maskedTheta(p, threshold) : p.theta, g), p.bias));
+    },
+    kl: sparseKl,
+    logAlpha: sparseLogAlpha,
+    sparseWeights: (p, prefix = options.name ?? 'conv2d') => sparseWeightsOf(p, prefix, threshold),
+    outputShape: (inputShape) => [...spatialOutput(label, inputShape, g), filters],
+    weightCount: (inputShape) => filterShape(inputShape).reduce((a, b) => a * b, 1),
+  };
+};

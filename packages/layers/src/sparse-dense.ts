@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { lrtDense, type Noise } from '@sparsevd/estimators';
+import {
+  checkLogSigma2Init,
+  checkPositiveInt,
+  fromWeights,
+  glorotUniform,
+  variable,
+} from './internal/init.js';
+import { checkInput } from './internal/shape.js';
+import {
+  checkThreshold,
+  maskedTheta,
+  sparseKl,
+  sparseLogAlpha,
+  sparseWeightsOf,
+} from './internal/sparse-common.js';
+import type { SparseOptions, SparseParams } from './sparse-params.js';
+import type { Layer, Mode } from './layer.js';
+
+/** Options of {@link dense}. */
+export interface DenseOptions extends SparseOptions {
+  /** Number of output units. */
+  readonly units: number;
+}
+
+/**
+ * A SparseVD fully connected layer (Molchanov et al. 2017, section 4): weights w ~ N(θ, σ²) with their
+ * own dropout rate α = σ²/θ² under the log-uniform prior, trained by the additive reparameterization with
+ * the local reparameterization trick (eq. 17) in `train` mode; `eval` uses θ masked where log α ≥ threshold.
+ *
+ * Parameters: `theta` `[in, units]` (Glorot-uniform, or `weights.kernel`), `logSigma2` (filled with
+ * `logSigma2Init`, −10 by default), `bias` `[units]` (zeros, or `weights.bias`).
+ */
+export const dense = (options: DenseOptions): Layer<SparseParams> => {
+  const label = `dense${options.name ? ` '${options.name}'` : ''}`;
+  const units = checkPositiveInt(label, 'units', options.units);
+  const threshold = checkThreshold(label, options.threshold ?? 3);
+  const trainClip = options.trainClip ?? false;
+  const inputUnits = (inputShape: ReadonlyArray<number>): number => {
+    if (inputShape.length !== 1)
+      throw new RangeError(`${label}: expects flat inputs [in], got input shape [${inputShape.join(', ')}]`);
+    return inputShape[0] as number;
+  };
+  return {
+    kind: 'sparsevd-dense',
+    ...(options.name === undefined ? {} : { name: options.name }),
+    init: (seed, { inputShape, weights, logSigma2Init = -10 }) => {
+      const n = inputUnits(inputShape);
+      checkLogSigma2Init(label, logSigma2Init);
+      return {
+        theta: variable(
+          weights?.kernel
+            ? fromWeights(label, 'kernel', weights.kernel, [n, units])
+            : glorotUniform([n, units], n, units, seed),
+        ),
+        logSigma2: variable(tf.fill([n, units], logSigma2Init)),
+        bias: variable(weights?.bias ? fromWeights(label, 'bias', weights.bias, [units]) : tf.zeros([units])),
+      };
+    },
+    apply: (p: SparseParams, x: tf.Tensor, mode: Mode, noise?: Noise) => {
+      checkInput(label, x, [p.theta.shape[0] as number]);
+      if (mode === 'train') {
+        if (noise === undefined)
+          throw new TypeError(`${label}: train mode needs noise (a tensor or { seed })`);
+        return tf.tidy(() => {
+          const theta = trainClip ? maskedTheta(p, threshold) : p.theta;
+          return lrtDense(x, { kind: 'additive', theta, logSigma2: p.logSigma2, bias: p.bias }, noise);
+        });
+      }
+      return tf.tidy(() => {
+        const theta = mode === 'eval' ? maskedTheta(p, threshold) : p.theta;
+        return tf.add(tf.matMul(x as tf.Tensor2D, theta as tf.Tensor2D), p.bias);
+      });
+    },
+    kl: sparseKl,
+    logAlpha: sparseLogAlpha,
+    sparseWeights: (p, prefix = options.name ?? 'dense') => sparseWeightsOf(p, prefix, threshold),
+    outputShape: () => [units],
+    weightCount: (inputShape) => inputUnits(inputShape) * units,
+  };
+};
