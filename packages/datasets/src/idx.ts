@@ -7,14 +7,14 @@ export interface IdxArray {
   readonly data: Uint8Array;
 }
 
-const DTYPES: Readonly<Record<number, string>> = {
-  0x08: 'unsigned byte',
-  0x09: 'signed byte',
-  0x0b: 'short',
-  0x0c: 'int',
-  0x0d: 'float',
-  0x0e: 'double',
-};
+const DTYPES: ReadonlyMap<number, string> = new Map([
+  [0x08, 'unsigned byte'],
+  [0x09, 'signed byte'],
+  [0x0b, 'short'],
+  [0x0c, 'int'],
+  [0x0d, 'float'],
+  [0x0e, 'double'],
+]);
 
 /**
  * Parses an IDX file's bytes (LeCun's MNIST format: two zero bytes, a dtype byte, the number of
@@ -40,7 +40,7 @@ export const parseIdx = (bytes: Uint8Array, path: string): E.Either<DatasetError
   }
   const dtype = bytes[2] as number;
   if (dtype !== 0x08) {
-    const known = DTYPES[dtype];
+    const known = DTYPES.get(dtype);
     return E.left(
       datasetError(
         'BadDtype',
