@@ -87,7 +87,10 @@ describe.each(BACKENDS)('batches on the %s backend', (backend) => {
     );
     given.x[0]?.forEach((v, i) => {
       const c = i % 3;
-      expect(v).toBeCloseTo(((i % 256) / 255 - ([0.5, 0.5, 0][c] as number)) / ([0.5, 0.25, 1][c] as number), 5);
+      expect(v).toBeCloseTo(
+        ((i % 256) / 255 - ([0.5, 0.5, 0][c] as number)) / ([0.5, 0.25, 1][c] as number),
+        5,
+      );
     });
     const standardized = collect(batches(small, { batchSize: 23, shuffle: false, normalize: 'standardize' }))
       .x[0] as number[];

@@ -36,6 +36,7 @@ export const batchNorm = (options: BatchNormOptions = {}): Layer<BatchNormParams
   if (!(epsilon > 0)) throw new RangeError(`${label}: epsilon must be > 0, got ${epsilon}`);
   return plainLayer<BatchNormParams>({
     kind: 'batch-norm',
+    config: { momentum, epsilon },
     name: options.name,
     init: (_seed, { inputShape }) => {
       const c = inputShape[inputShape.length - 1] as number;

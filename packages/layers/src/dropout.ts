@@ -16,6 +16,7 @@ export const dropout = (options: {
   if (!(rate >= 0 && rate < 1)) throw new RangeError(`${label}: rate must be in [0, 1), got ${rate}`);
   return plainLayer({
     kind: 'dropout',
+    config: { rate },
     name: options.name,
     init: () => ({}),
     apply: (_p, x, mode, noise) => {

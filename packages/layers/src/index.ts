@@ -7,6 +7,7 @@ export { disposeParams, namedVariables, trainableVariables } from './params-util
 export { plainConv2d } from './plain-conv2d.js';
 export { type PlainParams, plainDense } from './plain-dense.js';
 export { relu } from './relu.js';
+export { selectFeatures } from './select-features.js';
 export { type Sequential, sequential } from './sequential.js';
 export { type Conv2dLayerOptions, conv2d } from './sparse-conv2d.js';
 export type { SparseOptions, SparseParams } from './sparse-params.js';

@@ -52,6 +52,11 @@ export interface Layer<P extends Params = Params> {
   readonly kind: string;
   /** The name given at construction, if any (sequential names the others). */
   readonly name?: string;
+  /**
+   * The hyperparameters the layer was made with, as plain JSON values (e.g. `{ units: 300, threshold: 3 }`):
+   * what tools that rewrite or store a network (compaction, sparse export, checkpoints) read.
+   */
+  readonly config: Readonly<Record<string, unknown>>;
   /** Creates the parameters for inputs of `options.inputShape`; θ initialised from `seed`. */
   init(seed: number, options: InitOptions): P;
   /** The forward pass. `noise` (a tensor or `{ seed }`) is required where `mode` is stochastic. */

@@ -26,6 +26,7 @@ export const maxPool = (options: MaxPoolOptions): Layer<Record<string, never>> =
   );
   return plainLayer({
     kind: 'max-pool',
+    config: { poolSize: [...g.kernel], strides: [...g.strides], padding: g.padding },
     name: options.name,
     init: () => ({}),
     apply: (_p, x) => {

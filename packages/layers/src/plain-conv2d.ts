@@ -26,6 +26,7 @@ export const plainConv2d = (options: {
   };
   return plainLayer<PlainParams>({
     kind: 'conv2d',
+    config: { filters, kernelSize: [...g.kernel], strides: [...g.strides], padding: g.padding },
     name: options.name,
     init: (seed, { inputShape, weights }) => {
       const shape = filterShape(inputShape);

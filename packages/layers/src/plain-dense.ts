@@ -28,6 +28,7 @@ export const plainDense = (options: {
   };
   return plainLayer<PlainParams>({
     kind: 'dense',
+    config: { units },
     name: options.name,
     init: (seed, { inputShape, weights }) => {
       const n = inputUnits(inputShape);
@@ -42,7 +43,7 @@ export const plainDense = (options: {
     },
     apply: (p, x) => {
       checkInput(label, x, [p.kernel.shape[0] as number]);
-      return tf.tidy(() => tf.add(tf.matMul(x as tf.Tensor2D, p.kernel as tf.Tensor2D), p.bias));
+      return tf.fused.matMul({ a: x as tf.Tensor2D, b: p.kernel as tf.Tensor2D, bias: p.bias });
     },
     outputShape: () => [units],
     weightCount: (s) => inputUnits(s) * units,

@@ -46,6 +46,9 @@ export const sequential = (
 
   return {
     kind: 'sequential',
+    config: {
+      layers: layers.map((layer, i) => ({ kind: layer.kind, name: names[i], config: layer.config })),
+    },
     ...(options.name === undefined ? {} : { name: options.name }),
     layers,
     names,

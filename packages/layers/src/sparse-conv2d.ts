@@ -50,6 +50,14 @@ export const conv2d = (options: Conv2dLayerOptions): Layer<SparseParams> => {
   };
   return {
     kind: 'sparsevd-conv2d',
+    config: {
+      filters,
+      kernelSize: [...g.kernel],
+      strides: [...g.strides],
+      padding: g.padding,
+      threshold,
+      trainClip,
+    },
     ...(options.name === undefined ? {} : { name: options.name }),
     init: (seed, { inputShape, weights, logSigma2Init = -10 }) => {
       const shape = filterShape(inputShape);

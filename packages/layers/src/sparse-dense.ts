@@ -44,6 +44,7 @@ export const dense = (options: DenseOptions): Layer<SparseParams> => {
   };
   return {
     kind: 'sparsevd-dense',
+    config: { units, threshold, trainClip },
     ...(options.name === undefined ? {} : { name: options.name }),
     init: (seed, { inputShape, weights, logSigma2Init = -10 }) => {
       const n = inputUnits(inputShape);

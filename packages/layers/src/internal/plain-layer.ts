@@ -7,6 +7,7 @@ import { zeroKl } from './sparse-common.js';
 export const plainLayer = <P extends Params>(spec: {
   readonly kind: string;
   readonly name: string | undefined;
+  readonly config?: Readonly<Record<string, unknown>>;
   readonly init: Layer<P>['init'];
   readonly apply: (params: P, x: tf.Tensor, mode: Mode, noise?: Noise) => tf.Tensor;
   readonly outputShape: (inputShape: Shape) => Shape;
@@ -14,6 +15,7 @@ export const plainLayer = <P extends Params>(spec: {
 }): Layer<P> => ({
   kind: spec.kind,
   ...(spec.name === undefined ? {} : { name: spec.name }),
+  config: spec.config ?? {},
   init: spec.init,
   apply: spec.apply,
   kl: zeroKl,

@@ -1,0 +1,32 @@
+export { type Compacted, compact, type UnitCount } from './compact.js';
+export {
+  type Csr,
+  csrBytes,
+  csrValues,
+  type IndexArray,
+  indexArray,
+  nnz,
+  type Quantized,
+  quantize8,
+  toCsr,
+} from './csr.js';
+export { masks, type WeightMask } from './masks.js';
+export { readSparseFile, type SparseFileError, writeSparseFile } from './sparse-file.js';
+export {
+  parseSparse,
+  SPARSE_FORMAT_VERSION,
+  SPARSE_MAGIC,
+  type SparseFormatError,
+  serializeSparse,
+} from './sparse-format.js';
+export { type SparseModel, sparseModel } from './sparse-model.js';
+export type { LayerBytes, SparseExport, SparseNetwork, SparseOp } from './sparse-model-types.js';
+export {
+  type Histogram,
+  type LayerSparsity,
+  type SparsityReport,
+  type SparsityReportOptions,
+  sparsityReport,
+} from './sparsity-report.js';
+export { maskedParams, type SweepPoint, thresholdSweep } from './threshold-sweep.js';
+export { type ToSparseOptions, toSparse } from './to-sparse.js';

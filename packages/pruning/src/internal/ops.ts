@@ -1,0 +1,167 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { logAlpha } from '@sparsevd/estimators';
+import type { Layer, Params, Sequential, Shape } from '@sparsevd/layers';
+
+/** A weight layer read into plain arrays: masked weights (eval mode) and bias. */
+export interface DenseOp {
+  readonly kind: 'dense';
+  readonly name: string;
+  readonly inputs: number;
+  readonly outputs: number;
+  /** `[inputs, outputs]`, row-major. */
+  readonly weights: Float32Array;
+  readonly bias: Float32Array;
+  /** Whether it was a SparseVD layer (its weights masked where log α ≥ threshold). */
+  readonly sparse: boolean;
+}
+
+export interface ConvOp {
+  readonly kind: 'conv';
+  readonly name: string;
+  readonly kh: number;
+  readonly kw: number;
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly strides: readonly [number, number];
+  readonly padding: 'valid' | 'same';
+  /** `[kh, kw, inputs, outputs]`, row-major. */
+  readonly weights: Float32Array;
+  readonly bias: Float32Array;
+  readonly sparse: boolean;
+}
+
+export interface PoolOp {
+  readonly kind: 'maxpool';
+  readonly name: string;
+  readonly pool: readonly [number, number];
+  readonly strides: readonly [number, number];
+  readonly padding: 'valid' | 'same';
+}
+
+export interface SelectOp {
+  readonly kind: 'select';
+  readonly name: string;
+  readonly inputSize: number;
+  readonly indices: ReadonlyArray<number>;
+}
+
+/** A network as a list of plain operations (what compaction and sparse export work on). */
+export type Op =
+  | DenseOp
+  | ConvOp
+  | PoolOp
+  | SelectOp
+  | { readonly kind: 'relu'; readonly name: string }
+  | { readonly kind: 'flatten'; readonly name: string };
+
+const pair = (v: unknown): [number, number] => {
+  const [a, b] = v as [number, number];
+  return [a, b];
+};
+
+const masked = (layerParams: Params, threshold: number): Float32Array =>
+  tf.tidy(() => {
+    const theta = layerParams.theta as tf.Variable;
+    const la = logAlpha(theta, layerParams.logSigma2 as tf.Variable);
+    return tf.mul(theta, tf.cast(tf.less(la, threshold), 'float32')).dataSync() as Float32Array;
+  });
+
+const data = (v: unknown): Float32Array => Float32Array.from((v as tf.Variable).dataSync());
+
+/**
+ * Reads a sequential network's layers into plain operations in eval mode: SparseVD weights masked at the
+ * layer's threshold (or `threshold` when given), plain weights as they are; dropout drops out (identity).
+ *
+ * @throws RangeError naming the layer for layers that cannot be exported (batch-norm, nested sequentials).
+ */
+export const readOps = (network: Sequential, params: Params, threshold?: number): Op[] =>
+  network.layers.flatMap((layer: Layer, i): Op[] => {
+    const name = network.names[i] as string;
+    const p = params[name] as Params;
+    const c = layer.config;
+    switch (layer.kind) {
+      case 'sparsevd-dense':
+      case 'dense': {
+        const sparse = layer.kind === 'sparsevd-dense';
+        const w = (sparse ? p.theta : p.kernel) as tf.Variable;
+        return [
+          {
+            kind: 'dense',
+            name,
+            inputs: w.shape[0] as number,
+            outputs: w.shape[1] as number,
+            weights: sparse ? masked(p, threshold ?? (c.threshold as number)) : data(w),
+            bias: data(p.bias),
+            sparse,
+          },
+        ];
+      }
+      case 'sparsevd-conv2d':
+      case 'conv2d': {
+        const sparse = layer.kind === 'sparsevd-conv2d';
+        const w = (sparse ? p.theta : p.kernel) as tf.Variable;
+        const [kh, kw, inputs, outputs] = w.shape as [number, number, number, number];
+        return [
+          {
+            kind: 'conv',
+            name,
+            kh,
+            kw,
+            inputs,
+            outputs,
+            strides: pair(c.strides),
+            padding: c.padding as 'valid' | 'same',
+            weights: sparse ? masked(p, threshold ?? (c.threshold as number)) : data(w),
+            bias: data(p.bias),
+            sparse,
+          },
+        ];
+      }
+      case 'relu':
+        return [{ kind: 'relu', name }];
+      case 'flatten':
+        return [{ kind: 'flatten', name }];
+      case 'max-pool':
+        return [
+          {
+            kind: 'maxpool',
+            name,
+            pool: pair(c.poolSize),
+            strides: pair(c.strides),
+            padding: c.padding as 'valid' | 'same',
+          },
+        ];
+      case 'select-features':
+        return [{ kind: 'select', name, inputSize: c.inputSize as number, indices: c.indices as number[] }];
+      case 'dropout':
+        return [];
+      default:
+        throw new RangeError(
+          `pruning: layer "${name}" (${layer.kind}) is not supported; export supports dense, conv2d, relu, max-pool, flatten and dropout`,
+        );
+    }
+  });
+
+/** Output shape of one op for inputs of `shape` (one example). */
+export const opOutputShape = (op: Op, shape: Shape): Shape => {
+  switch (op.kind) {
+    case 'dense':
+      return [op.outputs];
+    case 'select':
+      return [op.indices.length];
+    case 'relu':
+      return shape;
+    case 'flatten':
+      return [shape.reduce((a, b) => a * b, 1)];
+    case 'conv':
+    case 'maxpool': {
+      const k = op.kind === 'conv' ? [op.kh, op.kw] : op.pool;
+      const [h, w] = [0, 1].map((i) =>
+        op.padding === 'same'
+          ? Math.ceil((shape[i] as number) / (op.strides[i] as number))
+          : Math.floor(((shape[i] as number) - (k[i] as number)) / (op.strides[i] as number)) + 1,
+      ) as [number, number];
+      return [h, w, op.kind === 'conv' ? op.outputs : (shape[2] as number)];
+    }
+  }
+};

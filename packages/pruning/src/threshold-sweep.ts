@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { logAlpha } from '@sparsevd/estimators';
+import type { Layer, Params } from '@sparsevd/layers';
+import { sparsityReport } from './sparsity-report.js';
+
+/**
+ * A copy of the parameters in which every SparseVD weight with log α ≥ `threshold` is zero: run it in the
+ * `mean` mode to get the network pruned at that threshold (rather than at the layers' own). The caller
+ * disposes it (only the θ variables are new; the other entries are the original variables).
+ */
+export const maskedParams = (network: Layer, params: Params, threshold: number): Params => {
+  const replaced = new Map<tf.Variable, tf.Variable>();
+  for (const w of network.sparseWeights(params)) {
+    replaced.set(
+      w.theta,
+      tf.tidy(() =>
+        tf.variable(
+          tf.mul(w.theta, tf.cast(tf.less(logAlpha(w.theta, w.logSigma2), threshold), 'float32')),
+          false,
+        ),
+      ),
+    );
+  }
+  const copy = (p: Params): Params =>
+    Object.fromEntries(
+      Object.entries(p).map(([k, v]) => [k, v instanceof tf.Variable ? (replaced.get(v) ?? v) : copy(v)]),
+    );
+  return copy(params);
+};
+
+/** One point of a threshold sweep. */
+export interface SweepPoint {
+  readonly threshold: number;
+  /** What `evaluate` returned (an error rate, say). */
+  readonly error: number;
+  readonly compression: number;
+}
+
+/**
+ * Error and compression at several thresholds (the authors suggest tuning the threshold on validation
+ * data). `evaluate` receives parameters pruned at each threshold ({@link maskedParams}) to run in `mean`
+ * mode and returns their error.
+ */
+export const thresholdSweep = async (
+  network: Layer,
+  params: Params,
+  evaluate: (pruned: Params) => number | Promise<number>,
+  thresholds: ReadonlyArray<number>,
+): Promise<SweepPoint[]> => {
+  const points: SweepPoint[] = [];
+  for (const threshold of thresholds) {
+    if (!Number.isFinite(threshold))
+      throw new RangeError(`thresholdSweep: thresholds must be finite, got ${threshold}`);
+    const pruned = maskedParams(network, params, threshold);
+    try {
+      const error = await evaluate(pruned);
+      points.push({
+        threshold,
+        error,
+        compression: sparsityReport(network, params, { threshold }).compression,
+      });
+    } finally {
+      for (const w of network.sparseWeights(pruned)) w.theta.dispose();
+    }
+  }
+  return points;
+};
