@@ -37,10 +37,10 @@ epochs.sort((a, b) => a - b);
 const median = epochs[Math.floor(epochs.length / 2)];
 const peak = process.resourceUsage().maxRSS * 1024;
 process.stdout.write(
-  [
+  `${[
     `backend: ${backend}`,
     `load MNIST (70 000 images): ${loadMs.toFixed(0)} ms`,
     `one epoch, 600 batches of 100: median ${median.toFixed(0)} ms over ${repeats} (min ${epochs[0].toFixed(0)}, max ${epochs.at(-1).toFixed(0)}), ${(60000 / (median / 1000)).toFixed(0)} examples/s`,
     `memory: RSS ${mb(rssBefore)} MB before loading, ${mb(afterLoad.rss)} MB after; peak RSS ${mb(peak)} MB; tensors left ${tf.memory().numTensors}`,
-  ].join('\n') + '\n',
+  ].join('\n')}\n`,
 );

@@ -94,7 +94,7 @@ const check = (() => {
 })();
 const line = (name, ms) => `| ${name} | ${ms.toFixed(3)} | ${(maskedMs / ms).toFixed(1)}× |`;
 process.stdout.write(
-  [
+  `${[
     `backend: ${chosen.right.backend}; median of ${repeats} runs, batch 100`,
     `pruned: ${report.layers.map((l) => `${l.name} ${l.removedPercent.toFixed(1)} %`).join(', ')}; compression ${report.compression.toFixed(1)}×`,
     `compacted units: inputs used ${compacted.inputs.before} → ${compacted.inputs.after}, ${compacted.units.map((u) => `${u.name} ${u.before} → ${u.after}`).join(', ')}`,
@@ -106,5 +106,5 @@ process.stdout.write(
     line('dense-masked (eval mode)', maskedMs),
     line('compacted dense', compactMs),
     line('CSR (JavaScript)', csrMs),
-  ].join('\n') + '\n',
+  ].join('\n')}\n`,
 );

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkParams } from './internal/check-params.js';
+import { matMul } from './internal/mat-mul.js';
 import { checkDim, checkFloatTensor, checkRank } from './internal/validate.js';
 import { type Noise, resolveNoise } from './noise.js';
 import type { NoiseParams } from './params.js';
@@ -32,9 +33,9 @@ export const lrtDense = (x: tf.Tensor, params: NoiseParams, noise: Noise): tf.Te
   if (params.bias !== undefined) checkDim(fn, 'params.bias', params.bias, 0, 'params.theta', params.theta, 1);
   return tf.tidy(() => {
     const eps = resolveNoise(fn, [x.shape[0] as number, params.theta.shape[1] as number], noise);
-    const mean0 = tf.matMul(x as tf.Tensor2D, params.theta as tf.Tensor2D);
+    const mean0 = matMul(x as tf.Tensor2D, params.theta as tf.Tensor2D);
     const mean = params.bias === undefined ? mean0 : tf.add(mean0, params.bias);
-    const variance = tf.matMul(tf.square(x) as tf.Tensor2D, weightVariance(params) as tf.Tensor2D);
+    const variance = matMul(tf.square(x) as tf.Tensor2D, weightVariance(params) as tf.Tensor2D);
     return tf.add(mean, tf.mul(tf.sqrt(tf.add(variance, LRT_VARIANCE_EPS)), eps));
   });
 };

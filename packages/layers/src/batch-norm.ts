@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { variable } from './internal/init.js';
+import { fromWeights, variable } from './internal/init.js';
 import { plainLayer } from './internal/plain-layer.js';
 import { checkInput } from './internal/shape.js';
 import type { Layer } from './layer.js';
@@ -38,13 +38,21 @@ export const batchNorm = (options: BatchNormOptions = {}): Layer<BatchNormParams
     kind: 'batch-norm',
     config: { momentum, epsilon },
     name: options.name,
-    init: (_seed, { inputShape }) => {
+    init: (_seed, { inputShape, weights }) => {
       const c = inputShape[inputShape.length - 1] as number;
+      const start = (name: string, fallback: () => tf.Tensor) =>
+        weights?.[name] ? fromWeights(label, name, weights[name], [c]) : fallback();
       return {
-        gamma: variable(tf.ones([c])),
-        beta: variable(tf.zeros([c])),
-        movingMean: variable(tf.zeros([c]), false),
-        movingVariance: variable(tf.ones([c]), false),
+        gamma: variable(start('gamma', () => tf.ones([c]))),
+        beta: variable(start('beta', () => tf.zeros([c]))),
+        movingMean: variable(
+          start('movingMean', () => tf.zeros([c])),
+          false,
+        ),
+        movingVariance: variable(
+          start('movingVariance', () => tf.ones([c])),
+          false,
+        ),
       };
     },
     apply: (p, x, mode) => {

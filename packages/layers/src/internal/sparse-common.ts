@@ -13,9 +13,19 @@ export const checkThreshold = (layer: string, threshold: number): number => {
 /** log α of a SparseVD layer, clipped to [−8, 8]. */
 export const sparseLogAlpha = (p: SparseParams): tf.Tensor => logAlpha(p.theta, p.logSigma2);
 
+/**
+ * The keep mask (1 where log α < threshold) as a constant of the gradient: comparisons have no gradient in
+ * tfjs, and the mask is a selection, not a function to differentiate (as `train_clip` in the authors' code).
+ */
+const keepMask = (la: tf.Tensor, threshold: number): tf.Tensor =>
+  tf.customGrad((...args) => ({
+    value: tf.cast(tf.less(args[0] as tf.Tensor, threshold), 'float32'),
+    gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+  }))(la);
+
 /** θ with the weights whose log α ≥ threshold set to zero (the mask never changes the parameters). */
 export const maskedTheta = (p: SparseParams, threshold: number): tf.Tensor =>
-  tf.tidy(() => tf.mul(p.theta, tf.cast(tf.less(sparseLogAlpha(p), threshold), 'float32')));
+  tf.tidy(() => tf.mul(p.theta, keepMask(sparseLogAlpha(p), threshold)));
 
 export const sparseKl = (p: SparseParams): tf.Scalar =>
   tf.tidy(() => {

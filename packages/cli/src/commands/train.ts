@@ -1,0 +1,121 @@
+import type { BackendChoice } from '@sparsevd/backend';
+import { disposeParams } from '@sparsevd/layers';
+import { sparsityReport } from '@sparsevd/pruning';
+import { type Checkpoint, loadRunData, type TrainConfig, type TrainEvent, train } from '@sparsevd/train';
+import * as E from 'fp-ts/lib/Either.js';
+import { type CliError, failure, usageError } from '../cli-error.js';
+import { progressReporter } from '../progress.js';
+import { appendMetrics, defaultRunDir, ensureDir, runFiles, writeJson, writeMetrics } from '../run-dir.js';
+import { exists, startBackend, writeOutputs } from '../run-state.js';
+import { backendLine, summaryTable } from '../summary.js';
+
+/** Where the command prints: progress and errors to stderr, results to stdout. */
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: NodeJS.WriteStream;
+}
+
+/** Exit code when SIGINT stopped the run after saving a checkpoint. */
+export const INTERRUPTED = 130;
+
+/**
+ * Runs (or resumes) training into a run directory: `config.json`, `metrics.jsonl` (one line per epoch),
+ * `checkpoint.ckpt` after every epoch, then `report.json` and the SVG plots; a progress bar while it runs
+ * and a summary table at the end. SIGINT saves a checkpoint and exits cleanly (resume it later).
+ */
+export const runTraining = async (
+  config: TrainConfig,
+  backendChoice: BackendChoice,
+  dir: string,
+  io: Io,
+  resume?: Checkpoint,
+): Promise<E.Either<CliError, number>> => {
+  const files = runFiles(dir);
+  const backend = await startBackend(backendChoice, config, true);
+  if (E.isLeft(backend)) return backend;
+  const data = await loadRunData(config)();
+  if (E.isLeft(data)) return E.left(failure(data.left.message));
+  const trainSize = data.right.train.labels.length;
+  if (config.batchSize > trainSize) {
+    return E.left(
+      usageError(`--batch-size: ${config.batchSize} is larger than the ${trainSize} training examples`),
+    );
+  }
+  await ensureDir(dir);
+  if (resume === undefined) {
+    await writeJson(files.config, {
+      config,
+      backend: backendLine(backend.right),
+      startedAt: new Date().toISOString(),
+    });
+    await writeMetrics(files.metrics, []);
+  } else {
+    // The checkpoint is the truth: epochs finished after it (killed before it was replaced) are run again.
+    await writeMetrics(files.metrics, resume.metrics);
+  }
+  io.err.write(
+    `sparsevd: ${resume === undefined ? 'training' : `resuming at epoch ${resume.position.epoch + 1}, step ${resume.position.step}:`} ${config.model} on ${config.dataset}` +
+      ` (${data.right.train.labels.length} training / ${data.right.test.labels.length} test examples), ${config.epochs} epochs,` +
+      ` backend ${backendLine(backend.right)} → ${dir}\n`,
+  );
+  let stop = false;
+  const onSigint = () => {
+    if (stop) process.exit(INTERRUPTED); // a second Ctrl-C does not wait
+    stop = true;
+    io.err.write(
+      '\nsparsevd: interrupted — saving a checkpoint at the next step (Ctrl-C again to quit now)\n',
+    );
+  };
+  process.on('SIGINT', onSigint);
+  const show = progressReporter(io.err);
+  const pending: Promise<void>[] = [];
+  const onEvent = (event: TrainEvent) => {
+    show(event);
+    if (event.type === 'epoch-end') pending.push(appendMetrics(files.metrics, event.metrics));
+  };
+  try {
+    const result = await train(config, data.right, {
+      onEvent,
+      checkpointPath: files.checkpoint,
+      shouldStop: () => stop,
+      ...(resume === undefined ? {} : { resume }),
+    })();
+    await Promise.all(pending);
+    if (E.isLeft(result)) return E.left(failure(result.left.message));
+    const { network, params, metrics, interrupted } = result.right;
+    if (interrupted) {
+      io.err.write(
+        `sparsevd: checkpoint saved in ${files.checkpoint}; continue with: sparsevd resume ${dir}\n`,
+      );
+      disposeParams(params);
+      return E.right(INTERRUPTED);
+    }
+    const written = await writeOutputs(dir, config, metrics, network, params, backend.right);
+    const report = config.dense ? undefined : sparsityReport(network, params);
+    io.out(
+      `\n${summaryTable(config, metrics, report, backendLine(backend.right))}\n\nwrote ${[files.metrics, files.checkpoint, ...written].join(', ')}\n`,
+    );
+    disposeParams(params);
+    return E.right(0);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+};
+
+/** `sparsevd train`: refuses a directory that already holds a run. */
+export const trainCommand = async (
+  config: TrainConfig,
+  backend: BackendChoice,
+  out: string | undefined,
+  io: Io,
+): Promise<E.Either<CliError, number>> => {
+  const dir = out ?? defaultRunDir(config.model, config.dataset);
+  if (await exists(runFiles(dir).config)) {
+    return E.left(
+      usageError(
+        `--out: ${dir} already holds a run (config.json); choose another directory, or continue it with: sparsevd resume ${dir}`,
+      ),
+    );
+  }
+  return runTraining(config, backend, dir, io);
+};

@@ -1,0 +1,253 @@
+import { parseArgs } from 'node:util';
+import { BACKEND_CHOICES, type BackendChoice, parseBackendChoice } from '@sparsevd/backend';
+import {
+  DATASET_IDS,
+  type DatasetId,
+  DEFAULT_CONFIG,
+  type KlSchedule,
+  MODEL_IDS,
+  type ModelId,
+  paperProtocol,
+  type TrainConfig,
+  validateConfig,
+} from '@sparsevd/train';
+import * as E from 'fp-ts/lib/Either.js';
+import { type CliError, usageError } from './cli-error.js';
+
+/** A parsed command line. */
+export type Command =
+  | {
+      readonly name: 'train';
+      readonly config: TrainConfig;
+      readonly backend: BackendChoice;
+      readonly out: string | undefined;
+    }
+  | { readonly name: 'resume'; readonly dir: string; readonly backend: BackendChoice }
+  | { readonly name: 'eval'; readonly dir: string; readonly backend: BackendChoice }
+  | {
+      readonly name: 'export';
+      readonly dir: string;
+      readonly backend: BackendChoice;
+      readonly quantize: 8 | undefined;
+      readonly out: string | undefined;
+    }
+  | { readonly name: 'report'; readonly dir: string }
+  | { readonly name: 'help' };
+
+export const USAGE = `usage:
+  sparsevd train [--model lenet300|lenet5|vgg] [--dataset mnist|fashion-mnist|cifar10] [--data-dir DIR]
+                 [--epochs N] [--batch-size N] [--lr X] [--kl-warmup paper|none|START:END] [--threshold X]
+                 [--train-clip | --no-train-clip] [--seed N] [--backend ${BACKEND_CHOICES.join('|')}]
+                 [--dense] [--random-labels] [--pretrain-epochs N] [--protocol paper] [--vgg-width K]
+                 [--train-subset N] [--test-subset N] [--out DIR]
+  sparsevd resume DIR [--backend B]      continue an interrupted run from its checkpoint
+  sparsevd eval DIR [--backend B]        test error of the pruned network and its compression
+  sparsevd export DIR --format csr [--quantize 8] [--out FILE]   write the sparse model (CSR)
+  sparsevd report DIR                    print the summary and redraw the plots
+defaults: LeNet-300-100 on MNIST, ${DEFAULT_CONFIG.epochs} epochs (the authors' schedule compressed), batch ${DEFAULT_CONFIG.batchSize}, lr ${DEFAULT_CONFIG.lr}, threshold ${DEFAULT_CONFIG.threshold}`;
+
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+const num = (flag: string, value: string | undefined): E.Either<CliError, number | undefined> => {
+  if (value === undefined) return E.right(undefined);
+  return NUMBER.test(value.trim())
+    ? E.right(Number(value))
+    : E.left(usageError(`--${flag}: "${value}" is not a number`));
+};
+
+const klWarmup = (value: string | undefined): E.Either<CliError, KlSchedule | undefined> => {
+  if (value === undefined) return E.right(undefined);
+  if (value === 'paper') return E.right({ kind: 'paper' });
+  if (value === 'none') return E.right({ kind: 'constant', value: 1 });
+  const m = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(value);
+  if (m !== null) return E.right({ kind: 'linear', start: Number(m[1]), end: Number(m[2]) });
+  return E.left(usageError(`--kl-warmup: "${value}" is not paper, none or START:END (epochs)`));
+};
+
+const oneOf = <T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: ReadonlyArray<T>,
+): E.Either<CliError, T | undefined> =>
+  value === undefined || (allowed as ReadonlyArray<string>).includes(value)
+    ? E.right(value as T | undefined)
+    : E.left(usageError(`--${flag}: unknown ${flag} "${value}"; expected one of ${allowed.join(', ')}`));
+
+const backendFlag = (value: string | undefined): E.Either<CliError, BackendChoice> =>
+  value === undefined
+    ? E.right('auto')
+    : E.mapLeft(() =>
+        usageError(`--backend: unknown backend "${value}"; expected one of ${BACKEND_CHOICES.join(', ')}`),
+      )(parseBackendChoice(value, '--backend'));
+
+const TRAIN_FLAGS = {
+  model: { type: 'string' },
+  dataset: { type: 'string' },
+  'data-dir': { type: 'string' },
+  epochs: { type: 'string' },
+  'batch-size': { type: 'string' },
+  lr: { type: 'string' },
+  'kl-warmup': { type: 'string' },
+  threshold: { type: 'string' },
+  'train-clip': { type: 'boolean' },
+  'no-train-clip': { type: 'boolean' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  dense: { type: 'boolean' },
+  'random-labels': { type: 'boolean' },
+  'pretrain-epochs': { type: 'string' },
+  protocol: { type: 'string' },
+  'vgg-width': { type: 'string' },
+  'train-subset': { type: 'string' },
+  'test-subset': { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
+const parseTrain = (args: string[]): E.Either<CliError, Command> => {
+  const { values: v } = parseArgs({ args, options: TRAIN_FLAGS, strict: true, allowPositionals: false });
+  const numbers: Record<string, number | undefined> = {};
+  for (const flag of [
+    'epochs',
+    'batch-size',
+    'lr',
+    'threshold',
+    'seed',
+    'pretrain-epochs',
+    'vgg-width',
+    'train-subset',
+    'test-subset',
+  ] as const) {
+    const parsed = num(flag, v[flag]);
+    if (E.isLeft(parsed)) return parsed;
+    numbers[flag] = parsed.right;
+  }
+  const model = oneOf<ModelId>('model', v.model, MODEL_IDS);
+  if (E.isLeft(model)) return model;
+  const dataset = oneOf<DatasetId>('dataset', v.dataset, DATASET_IDS);
+  if (E.isLeft(dataset)) return dataset;
+  const protocol = oneOf('protocol', v.protocol, ['paper'] as const);
+  if (E.isLeft(protocol)) return protocol;
+  const warmup = klWarmup(v['kl-warmup']);
+  if (E.isLeft(warmup)) return warmup;
+  const backend = backendFlag(v.backend);
+  if (E.isLeft(backend)) return backend;
+  if (v['train-clip'] === true && v['no-train-clip'] === true)
+    return E.left(usageError('--train-clip and --no-train-clip contradict each other'));
+
+  const modelId = model.right ?? DEFAULT_CONFIG.model;
+  const datasetId = dataset.right ?? (modelId === 'vgg' ? 'cifar10' : DEFAULT_CONFIG.dataset);
+  const set = <K extends keyof TrainConfig>(key: K, value: TrainConfig[K] | undefined) =>
+    value === undefined ? {} : { [key]: value };
+  const config: TrainConfig = {
+    ...DEFAULT_CONFIG,
+    trainClip: modelId === 'lenet300',
+    ...(protocol.right === 'paper' ? paperProtocol(modelId) : {}),
+    model: modelId,
+    dataset: datasetId,
+    ...set('dataDir', v['data-dir']),
+    ...set('epochs', numbers.epochs),
+    ...set('batchSize', numbers['batch-size']),
+    ...set('lr', numbers.lr),
+    ...set('klSchedule', warmup.right),
+    ...set('threshold', numbers.threshold),
+    ...(v['train-clip'] === true
+      ? { trainClip: true }
+      : v['no-train-clip'] === true
+        ? { trainClip: false }
+        : {}),
+    ...set('seed', numbers.seed),
+    ...(v.dense === true ? { dense: true } : {}),
+    ...(v['random-labels'] === true ? { randomLabels: true } : {}),
+    ...set('pretrainEpochs', numbers['pretrain-epochs']),
+    ...(numbers['pretrain-epochs'] !== undefined && numbers['pretrain-epochs'] > 0
+      ? { logSigma2Init: -15 }
+      : {}),
+    ...set('vggWidth', numbers['vgg-width']),
+    ...set('trainSubset', numbers['train-subset']),
+    ...set('testSubset', numbers['test-subset']),
+  };
+  return E.bimap(
+    (e: { message: string }) => usageError(`--${e.message}`),
+    (valid: TrainConfig): Command => ({ name: 'train', config: valid, backend: backend.right, out: v.out }),
+  )(validateConfig(config));
+};
+
+const parseDirCommand = (
+  name: 'resume' | 'eval' | 'report' | 'export',
+  args: string[],
+): E.Either<CliError, Command> => {
+  const options = {
+    backend: { type: 'string' },
+    format: { type: 'string' },
+    quantize: { type: 'string' },
+    out: { type: 'string' },
+  } as const;
+  const { values: v, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
+  if (positionals.length !== 1)
+    return E.left(usageError(`${name} takes one run directory, got ${positionals.length}`));
+  const dir = positionals[0] as string;
+  if (name !== 'export' && (v.format !== undefined || v.quantize !== undefined)) {
+    return E.left(usageError(`--format and --quantize belong to export, not ${name}`));
+  }
+  const backend = backendFlag(v.backend);
+  if (E.isLeft(backend)) return backend;
+  switch (name) {
+    case 'report':
+      return E.right({ name, dir });
+    case 'resume':
+    case 'eval':
+      return E.right({ name, dir, backend: backend.right });
+    case 'export': {
+      if ((v.format ?? 'csr') !== 'csr')
+        return E.left(usageError(`--format: "${v.format}" is not supported; the only format is csr`));
+      if (v.quantize !== undefined && v.quantize !== '8')
+        return E.left(usageError(`--quantize: only 8 (bits) is supported, got "${v.quantize}"`));
+      return E.right({
+        name,
+        dir,
+        backend: backend.right,
+        quantize: v.quantize === '8' ? 8 : undefined,
+        out: v.out,
+      });
+    }
+  }
+};
+
+/**
+ * Parses the command line (without `node` and the script). Every mistake is a `Left` with one line that
+ * names the flag and the problem; the command exits with code 2 on it.
+ */
+export const parseCommand = (argv: ReadonlyArray<string>): E.Either<CliError, Command> => {
+  const [name, ...given] = argv;
+  // `--epochs -3` would read as two flags; join a negative number to its flag so validation can name it.
+  const rest = given.reduce<string[]>((out, arg) => {
+    const previous = out[out.length - 1];
+    if (previous?.startsWith('--') && !previous.includes('=') && /^-\d|^-\.\d/.test(arg))
+      out[out.length - 1] = `${previous}=${arg}`;
+    else out.push(arg);
+    return out;
+  }, []);
+  try {
+    switch (name) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        return E.right({ name: 'help' });
+      case 'train':
+        return parseTrain(rest);
+      case 'resume':
+      case 'eval':
+      case 'report':
+      case 'export':
+        return parseDirCommand(name, rest);
+      default:
+        return E.left(
+          usageError(`unknown command "${name}"; expected train, resume, eval, export or report`),
+        );
+    }
+  } catch (error) {
+    // parseArgs throws on unknown flags and missing values; its message names the flag.
+    return E.left(usageError((error as Error).message.split('\n')[0] ?? 'bad arguments'));
+  }
+};

@@ -1,0 +1,111 @@
+import { access } from 'node:fs/promises';
+import * as tf from '@tensorflow/tfjs-core';
+import { type BackendChoice, type BackendInfo, selectBackend } from '@sparsevd/backend';
+import { masks, sparsityReport } from '@sparsevd/pruning';
+import {
+  buildModel,
+  type Checkpoint,
+  type EpochMetrics,
+  readCheckpoint,
+  type TrainConfig,
+} from '@sparsevd/train';
+import { namedVariables, type Params, type Sequential, type Shape } from '@sparsevd/layers';
+import * as E from 'fp-ts/lib/Either.js';
+import { type CliError, failure } from './cli-error.js';
+import { firstLayerChart, logAlphaChart, renderSvg, trainingChart } from './plots.js';
+import { backendLine } from './summary.js';
+import { runFiles, writeAtomic, writeJson } from './run-dir.js';
+
+export const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+/** Starts the backend; a conv net on wasm (no Conv2DBackpropFilter kernel there) is refused with a hint. */
+export const startBackend = async (
+  choice: BackendChoice,
+  config: TrainConfig | undefined,
+  training: boolean,
+): Promise<E.Either<CliError, BackendInfo>> => {
+  const chosen = await selectBackend(choice === 'auto' ? {} : { backend: choice })();
+  if (E.isLeft(chosen)) return E.left(failure(chosen.left.message));
+  if (training && config !== undefined && config.model !== 'lenet300' && chosen.right.backend === 'wasm') {
+    return E.left(
+      failure(
+        `${config.model} cannot train on the wasm backend: tfjs-backend-wasm has no Conv2DBackpropFilter kernel. ` +
+          'Use --backend cpu (very slow), or install @tensorflow/tfjs-node or @sparsevd/backend-native.',
+      ),
+    );
+  }
+  return E.right(chosen.right);
+};
+
+/** A run's network restored from its checkpoint. */
+export interface Restored {
+  readonly checkpoint: Checkpoint;
+  readonly network: Sequential;
+  readonly params: Params;
+  readonly inputShape: Shape;
+}
+
+/** Loads `DIR/checkpoint.ckpt` and rebuilds the network with its parameters. */
+export const restore = async (dir: string): Promise<E.Either<CliError, Restored>> => {
+  const files = runFiles(dir);
+  if (!(await exists(files.checkpoint)))
+    return E.left(failure(`${dir}: no checkpoint.ckpt here; is it a sparsevd run directory?`));
+  const read = await readCheckpoint(files.checkpoint)();
+  if (E.isLeft(read)) return E.left(failure(read.left.message));
+  const checkpoint = read.right;
+  const { network, inputShape } = buildModel(checkpoint.config);
+  const params = network.init(checkpoint.config.seed, { inputShape });
+  for (const [name, v] of Object.entries(namedVariables(params))) {
+    const saved = checkpoint.params[name];
+    if (saved === undefined) return E.left(failure(`${files.checkpoint}: no parameter ${name}`));
+    tf.tidy(() => v.assign(tf.tensor(saved.values, v.shape)));
+  }
+  return E.right({ checkpoint, network, params, inputShape });
+};
+
+/** Writes `report.json` and the three SVG plots of a run. */
+export const writeOutputs = async (
+  dir: string,
+  config: TrainConfig,
+  metrics: ReadonlyArray<EpochMetrics>,
+  network: Sequential,
+  params: Params,
+  backend: BackendInfo | string,
+): Promise<string[]> => {
+  const files = runFiles(dir);
+  const report = config.dense ? undefined : sparsityReport(network, params);
+  const last = metrics[metrics.length - 1];
+  await writeJson(files.report, {
+    config,
+    backend: typeof backend === 'string' ? backend : backendLine(backend),
+    epochs: metrics.length,
+    testError: last?.testError,
+    compression: report?.compression ?? 1,
+    totalWeights: report?.totalWeights,
+    keptWeights: report?.keptWeights,
+    layers: report?.layers ?? [],
+    trainingSeconds: metrics.reduce((s, m) => s + m.seconds, 0),
+  });
+  const written = [files.report];
+  const title = `${config.model} on ${config.dataset}${config.dense ? ' (dense)' : ''}${config.randomLabels ? ', random labels' : ''}`;
+  await writeAtomic(files.trainingPlot, await renderSvg(trainingChart(metrics, title)));
+  written.push(files.trainingPlot);
+  if (report !== undefined && report.layers.length > 0) {
+    await writeAtomic(files.logAlphaPlot, await renderSvg(logAlphaChart(report)));
+    written.push(files.logAlphaPlot);
+    const [first] = masks(network, params);
+    if (first !== undefined) {
+      const spec = firstLayerChart(first.name, first.mask.shape, first.mask.dataSync() as Float32Array);
+      first.mask.dispose();
+      if (spec !== undefined) {
+        await writeAtomic(files.inputsPlot, await renderSvg(spec));
+        written.push(files.inputsPlot);
+      }
+    }
+  }
+  return written;
+};

@@ -1,0 +1,138 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const env = { PATH: process.env.PATH };
+// A small real MNIST run: 500 training images, batch 50 → 10 steps per epoch; 300 test images.
+const small = ['--train-subset', '500', '--test-subset', '300', '--batch-size', '50', '--seed', '3'];
+// Long enough epochs (40 steps, a few seconds) that a signal lands while the run is still going.
+const longer = ['--train-subset', '2000', '--test-subset', '300', '--batch-size', '50', '--seed', '3'];
+
+const metrics = (dir: string) =>
+  readFileSync(join(dir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const { seconds: _s, examplesPerSecond: _e, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      return rest;
+    });
+
+const waitFor = async (check: () => boolean, child: ChildProcess, ms = 60_000) => {
+  const start = Date.now();
+  while (!check()) {
+    if (child.exitCode !== null)
+      throw new Error(`the run ended (code ${child.exitCode}) before the condition held`);
+    if (Date.now() - start > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? -9 : null))),
+  );
+
+describe('sparsevd end to end on real MNIST (built command, plain node)', () => {
+  const root = mkdtempSync(join(tmpdir(), 'sparsevd-e2e-'));
+  const reference = join(root, 'reference');
+
+  it('trains one epoch, prints progress and the summary, and writes the run directory with three SVGs', async () => {
+    const dir = join(root, 'one');
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [bin, 'train', ...small, '--epochs', '1', '--out', dir],
+      { env },
+    );
+    expect(stderr).toMatch(
+      /epoch 1\/1 \[.*\] 10\/10 \| loss [\d.]+ \| KL \d+ \| lr [\d.e+-]+ \| \d+ ex\/s \| ETA/,
+    );
+    expect(stderr).toMatch(/epoch 1\/1 test error [\d.]+ %\s+compression [\d.]+×/);
+    expect(stdout).toMatch(/test error\s+[\d.]+ %\s+1\.92 %/);
+    expect(stdout).toMatch(/backend\s+wasm/);
+    for (const f of [
+      'config.json',
+      'metrics.jsonl',
+      'report.json',
+      'checkpoint.ckpt',
+      'training.svg',
+      'log-alpha.svg',
+      'first-layer-inputs.svg',
+    ]) {
+      expect(existsSync(join(dir, f)), f).toBe(true);
+    }
+    expect(metrics(dir)).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report.layers.map((l: { name: string }) => l.name)).toEqual(['fc1', 'fc2', 'fc3']);
+    const logAlpha = readFileSync(join(dir, 'log-alpha.svg'), 'utf8');
+    expect(logAlpha).toMatch(/^<svg/);
+    expect(logAlpha).toMatch(/log α per layer — threshold 3/);
+    expect(logAlpha).toMatch(/fc1 \([\d.]+ % removed\)/);
+    expect(readFileSync(join(dir, 'first-layer-inputs.svg'), 'utf8')).toMatch(
+      /fc1: kept weights per input pixel — \d+ of 784 pixels used/,
+    );
+    expect(readFileSync(join(dir, 'training.svg'), 'utf8')).toMatch(/test error \(%\)/);
+  });
+
+  it('a run killed with SIGKILL and resumed ends with the same metrics as an uninterrupted run', async () => {
+    await run(process.execPath, [bin, 'train', ...longer, '--epochs', '3', '--out', reference], { env });
+    const dir = join(root, 'killed');
+    const child = spawn(process.execPath, [bin, 'train', ...longer, '--epochs', '3', '--out', dir], {
+      env,
+      stdio: 'ignore',
+    });
+    const ended = exited(child);
+    // Killed as soon as the first epoch's checkpoint exists (wherever the run is by then).
+    await waitFor(() => existsSync(join(dir, 'checkpoint.ckpt')), child);
+    child.kill('SIGKILL');
+    expect(await ended).toBe(-9);
+    const resumed = await run(process.execPath, [bin, 'resume', dir], { env });
+    expect(resumed.stderr).toMatch(/resuming at epoch [23], step 0/);
+    expect(metrics(dir)).toEqual(metrics(reference));
+  });
+
+  it('SIGINT saves a checkpoint mid-epoch and exits 130; resume finishes the identical run', async () => {
+    const dir = join(root, 'interrupted');
+    const child = spawn(process.execPath, [bin, 'train', ...longer, '--epochs', '3', '--out', dir], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr?.on('data', (d) => {
+      err += String(d);
+    });
+    const ended = exited(child);
+    await waitFor(() => err.includes('epoch 1/3 test error'), child);
+    child.kill('SIGINT');
+    expect(await ended).toBe(130);
+    expect(err).toMatch(/checkpoint saved in .*checkpoint\.ckpt; continue with: sparsevd resume/);
+    await run(process.execPath, [bin, 'resume', dir], { env });
+    expect(metrics(dir)).toEqual(metrics(reference));
+  });
+
+  it('eval, export (CSR, 8-bit) and report work on a finished run', async () => {
+    const evaluated = await run(process.execPath, [bin, 'eval', reference], { env });
+    expect(evaluated.stdout).toMatch(/test error, pruned \(eval mode, log α < 3\): [\d.]+ %/);
+    expect(evaluated.stdout).toMatch(/compression \|W\| \/ \|W ≠ 0\|: [\d.]+×/);
+    const exported = await run(
+      process.execPath,
+      [bin, 'export', reference, '--format', 'csr', '--quantize', '8'],
+      { env },
+    );
+    expect(exported.stdout).toMatch(/wrote .*model\.spvd: \d+ bytes/);
+    expect(exported.stdout).toMatch(
+      /test error of the sparse model with 8-bit values: [\d.]+ %\ntest error with float32 values: [\d.]+ %/,
+    );
+    const report = await run(process.execPath, [bin, 'report', reference], { env });
+    expect(report.stdout).toMatch(/removed per layer/);
+    const again = await run(process.execPath, [bin, 'resume', reference], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/already finished all 3 epochs/) });
+  });
+});

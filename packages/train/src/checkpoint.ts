@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { crc32 } from 'node:zlib';
+import * as E from 'fp-ts/lib/Either.js';
+import type * as TE from 'fp-ts/lib/TaskEither.js';
+import { type TrainConfig, validateConfig } from './config.js';
+import type { EpochMetrics } from './metrics.js';
+import { type TrainError, trainError } from './train-error.js';
+
+/** A named float32 array with its shape. */
+export interface StoredTensor {
+  readonly shape: ReadonlyArray<number>;
+  readonly values: Float32Array;
+}
+
+/** Where a run stands: everything needed to continue it exactly. */
+export interface Checkpoint {
+  readonly config: TrainConfig;
+  /**
+   * The next epoch (0-based) and step within it to run, and the running sums of the unfinished epoch.
+   * The random state is a pure function of (seed, epoch, step): batch order and noise are drawn from it,
+   * so the position *is* the random state.
+   */
+  readonly position: {
+    readonly epoch: number;
+    readonly step: number;
+    readonly lossSum: number;
+    readonly dataSum: number;
+    readonly examples: number;
+    readonly seconds: number;
+  };
+  readonly metrics: ReadonlyArray<EpochMetrics>;
+  /** The network's parameters by `"layer/param"` name. */
+  readonly params: Readonly<Record<string, StoredTensor>>;
+  /** Adam's step count and moments, by parameter name. */
+  readonly adam: {
+    readonly step: number;
+    readonly m: Readonly<Record<string, StoredTensor>>;
+    readonly v: Readonly<Record<string, StoredTensor>>;
+  };
+}
+
+const MAGIC = 'SPVDCKPT';
+/** The checkpoint format version this package writes and reads. */
+export const CHECKPOINT_VERSION = 1;
+const PREAMBLE = 20;
+
+type Ref = { readonly shape: ReadonlyArray<number>; readonly offset: number; readonly length: number };
+
+/**
+ * Serialises a checkpoint: a 20-byte preamble (magic `SPVDCKPT`, version, header length, CRC-32 of the
+ * rest; uint32 little-endian), a JSON header (config, position, metrics, and each tensor as
+ * `{ shape, offset, length }`), then one blob of float32 values.
+ */
+export const serializeCheckpoint = (checkpoint: Checkpoint): Uint8Array => {
+  const arrays: Float32Array[] = [];
+  let size = 0;
+  const refs = (tensors: Readonly<Record<string, StoredTensor>>): Record<string, Ref> =>
+    Object.fromEntries(
+      Object.entries(tensors).map(([name, t]) => {
+        const ref = { shape: t.shape, offset: size, length: t.values.length };
+        arrays.push(t.values);
+        size += t.values.byteLength;
+        return [name, ref];
+      }),
+    );
+  const header = new TextEncoder().encode(
+    JSON.stringify({
+      version: CHECKPOINT_VERSION,
+      config: checkpoint.config,
+      position: checkpoint.position,
+      metrics: checkpoint.metrics,
+      params: refs(checkpoint.params),
+      adam: { step: checkpoint.adam.step, m: refs(checkpoint.adam.m), v: refs(checkpoint.adam.v) },
+      blobBytes: size,
+    }),
+  );
+  const out = new Uint8Array(PREAMBLE + header.length + size);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  out.set(header, PREAMBLE);
+  let at = PREAMBLE + header.length;
+  for (const a of arrays) {
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    at += a.byteLength;
+  }
+  const view = new DataView(out.buffer);
+  view.setUint32(8, CHECKPOINT_VERSION, true);
+  view.setUint32(12, header.length, true);
+  view.setUint32(16, crc32(out.subarray(PREAMBLE)), true);
+  return out;
+};
+
+/** Reads a checkpoint, checking magic, version, checksum, header and tensor bounds. */
+export const parseCheckpoint = (bytes: Uint8Array, path: string): E.Either<TrainError, Checkpoint> => {
+  const fail = (detail: string) => E.left(trainError('Checkpoint', `${path}: ${detail}`));
+  if (bytes.length < PREAMBLE) return fail('truncated: shorter than the checkpoint preamble');
+  if (new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC)
+    return fail('not a sparsevd checkpoint (bad magic)');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(8, true);
+  if (version !== CHECKPOINT_VERSION)
+    return fail(`checkpoint version ${version}; this version of @sparsevd/train reads ${CHECKPOINT_VERSION}`);
+  const headerLength = view.getUint32(12, true);
+  if (PREAMBLE + headerLength > bytes.length)
+    return fail('truncated: the header runs past the end of the file');
+  if (crc32(bytes.subarray(PREAMBLE)) !== view.getUint32(16, true))
+    return fail('checksum mismatch: the file is truncated or corrupted');
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(PREAMBLE, PREAMBLE + headerLength)));
+  } catch (error) {
+    return fail(`header is not JSON: ${(error as Error).message}`);
+  }
+  const blob = bytes.subarray(PREAMBLE + headerLength);
+  if (blob.length !== header.blobBytes)
+    return fail(`blob has ${blob.length} bytes, the header says ${String(header.blobBytes)}`);
+  const config = validateConfig(header.config as TrainConfig);
+  if (E.isLeft(config)) return fail(`stored configuration is invalid: ${config.left.message}`);
+  const tensors = (refs: unknown): Record<string, StoredTensor> =>
+    Object.fromEntries(
+      Object.entries((refs ?? {}) as Record<string, Ref>).map(([name, ref]) => {
+        const bytesLength = ref.length * 4;
+        if (
+          !(ref.offset >= 0 && ref.offset + bytesLength <= blob.length) ||
+          ref.shape.reduce((a, b) => a * b, 1) !== ref.length
+        ) {
+          throw new Error(`tensor ${name} does not fit the blob`);
+        }
+        const copy = new Uint8Array(bytesLength);
+        copy.set(blob.subarray(ref.offset, ref.offset + bytesLength));
+        return [name, { shape: ref.shape, values: new Float32Array(copy.buffer) }];
+      }),
+    );
+  try {
+    const adam = header.adam as { step: number; m: unknown; v: unknown };
+    return E.right({
+      config: config.right,
+      position: header.position as Checkpoint['position'],
+      metrics: header.metrics as EpochMetrics[],
+      params: tensors(header.params),
+      adam: { step: adam.step, m: tensors(adam.m), v: tensors(adam.v) },
+    });
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+};
+
+/** Writes bytes to a file and flushes them to disk (the default writer of {@link writeCheckpoint}). */
+export const writeDurably = async (path: string, bytes: Uint8Array): Promise<void> => {
+  const handle = await open(path, 'w');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+};
+
+/**
+ * Writes a checkpoint atomically: to a temporary file beside `path`, flushed, then renamed over `path`.
+ * A crash at any point leaves either the previous checkpoint or the new one, never a broken one.
+ *
+ * @param write - the file writer (injected by tests to simulate a crash mid-write).
+ */
+export const writeCheckpoint =
+  (
+    path: string,
+    checkpoint: Checkpoint,
+    write: (path: string, bytes: Uint8Array) => Promise<void> = writeDurably,
+  ): TE.TaskEither<TrainError, string> =>
+  async () => {
+    const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await write(temp, serializeCheckpoint(checkpoint));
+      await rename(temp, path);
+      return E.right(path);
+    } catch (error) {
+      await rm(temp, { force: true });
+      return E.left(
+        trainError('Checkpoint', `${path}: cannot write the checkpoint: ${(error as Error).message}`),
+      );
+    }
+  };
+
+/** Reads and validates a checkpoint file. */
+export const readCheckpoint =
+  (path: string): TE.TaskEither<TrainError, Checkpoint> =>
+  async () => {
+    try {
+      return parseCheckpoint(new Uint8Array(await readFile(path)), path);
+    } catch (error) {
+      return E.left(
+        trainError('Checkpoint', `${path}: cannot read the checkpoint: ${(error as Error).message}`),
+      );
+    }
+  };

@@ -1,0 +1,141 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type { KlSchedule, LrSchedule } from './schedules.js';
+
+/** The reference networks the trainer knows. */
+export type ModelId = 'lenet300' | 'lenet5' | 'vgg';
+/** The datasets the trainer knows. */
+export type DatasetId = 'mnist' | 'fashion-mnist' | 'cifar10';
+
+export const MODEL_IDS: ReadonlyArray<ModelId> = ['lenet300', 'lenet5', 'vgg'];
+export const DATASET_IDS: ReadonlyArray<DatasetId> = ['mnist', 'fashion-mnist', 'cifar10'];
+
+/** Everything that defines a training run: stored in checkpoints, so a resumed run is the same run. */
+export interface TrainConfig {
+  readonly model: ModelId;
+  readonly dataset: DatasetId;
+  /** Where the dataset files are (required for CIFAR-10; defaults exist for MNIST and Fashion-MNIST). */
+  readonly dataDir?: string;
+  readonly epochs: number;
+  readonly batchSize: number;
+  /** Initial learning rate of Adam. */
+  readonly lr: number;
+  readonly lrSchedule: LrSchedule;
+  readonly klSchedule: KlSchedule;
+  /** Pruning threshold on log α (3 in the paper). */
+  readonly threshold: number;
+  /** θ multiplied by the keep mask in the training forward pass too (the authors' LeNet-300-100 setting). */
+  readonly trainClip: boolean;
+  readonly seed: number;
+  /** Train the plain dense baseline (no SparseVD, no KL). */
+  readonly dense: boolean;
+  /** Replace the training labels with uniformly random ones (the memorisation experiment). */
+  readonly randomLabels: boolean;
+  /** Epochs of dense pretraining with binary dropout and L2 before SparseVD (0: none). */
+  readonly pretrainEpochs: number;
+  /** Initial log σ² of SparseVD weights (−10 from scratch; −15 after pretraining, the paper's). */
+  readonly logSigma2Init: number;
+  /** VGG-like width multiplier k. */
+  readonly vggWidth: number;
+  /** Use only the first n training / test examples (quick runs, CI). */
+  readonly trainSubset?: number;
+  readonly testSubset?: number;
+}
+
+/**
+ * The main job's default: LeNet-300-100 on MNIST with the authors' protocol compressed to 15 epochs (the
+ * KL warm-up and learning-rate decay scaled with it) and `trainClip`, as the authors' LeNet-300-100 script.
+ */
+export const DEFAULT_CONFIG: TrainConfig = {
+  model: 'lenet300',
+  dataset: 'mnist',
+  epochs: 15,
+  batchSize: 100,
+  lr: 1e-3,
+  lrSchedule: { kind: 'paper' },
+  klSchedule: { kind: 'paper' },
+  threshold: 3,
+  trainClip: true,
+  seed: 1,
+  dense: false,
+  randomLabels: false,
+  pretrainEpochs: 0,
+  logSigma2Init: -10,
+  vggWidth: 1,
+};
+
+/**
+ * The authors' full protocol (Molchanov et al. 2017, section 5 and their code): Adam, batch 100, 200
+ * epochs, lr 1e-3 constant for the first half then linear decay to 0, KL weight 0 for epochs 0–4 then
+ * linear to 1 by epoch 20, log σ² from −10 (−15 from pretrained weights); the VGG-like network starts from
+ * a dense network pretrained with binary dropout and L2, at lr 1e-5.
+ */
+export const paperProtocol = (model: ModelId): Partial<TrainConfig> => ({
+  epochs: 200,
+  batchSize: 100,
+  lr: model === 'vgg' ? 1e-5 : 1e-3,
+  lrSchedule: { kind: 'paper' },
+  klSchedule: { kind: 'paper' },
+  threshold: 3,
+  trainClip: model === 'lenet300',
+  ...(model === 'vgg' ? { pretrainEpochs: 100, logSigma2Init: -15 } : { logSigma2Init: -10 }),
+});
+
+/** A configuration that cannot run, naming the option and the problem. */
+export interface ConfigError {
+  readonly _tag: 'ConfigError';
+  readonly option: string;
+  readonly message: string;
+}
+
+const bad = (option: string, detail: string): E.Either<ConfigError, never> =>
+  E.left({ _tag: 'ConfigError', option, message: `${option}: ${detail}` });
+
+const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
+
+/** Checks a configuration: every impossible value is a `Left` naming the option. */
+export const validateConfig = (config: TrainConfig): E.Either<ConfigError, TrainConfig> => {
+  if (!MODEL_IDS.includes(config.model))
+    return bad('model', `unknown model "${config.model}"; expected one of ${MODEL_IDS.join(', ')}`);
+  if (!DATASET_IDS.includes(config.dataset)) {
+    return bad('dataset', `unknown dataset "${config.dataset}"; expected one of ${DATASET_IDS.join(', ')}`);
+  }
+  if ((config.model === 'vgg') !== (config.dataset === 'cifar10')) {
+    return bad(
+      'model',
+      `${config.model} does not take ${config.dataset} inputs (vgg is for cifar10; the LeNets for mnist and fashion-mnist)`,
+    );
+  }
+  if (config.dataset === 'cifar10' && config.dataDir === undefined)
+    return bad('data-dir', 'cifar10 needs the directory of the CIFAR-10 binary files');
+  if (!positiveInt(config.epochs)) return bad('epochs', `must be a positive integer, got ${config.epochs}`);
+  if (!positiveInt(config.batchSize))
+    return bad('batch-size', `must be a positive integer, got ${config.batchSize}`);
+  if (!(config.lr > 0) || !Number.isFinite(config.lr))
+    return bad('lr', `must be a finite number > 0, got ${config.lr}`);
+  if (!Number.isFinite(config.threshold))
+    return bad('threshold', `must be a finite number, got ${config.threshold}`);
+  if (!Number.isInteger(config.seed)) return bad('seed', `must be an integer, got ${config.seed}`);
+  if (!Number.isInteger(config.pretrainEpochs) || config.pretrainEpochs < 0) {
+    return bad('pretrain-epochs', `must be an integer ≥ 0, got ${config.pretrainEpochs}`);
+  }
+  if (!Number.isFinite(config.logSigma2Init))
+    return bad('log-sigma2-init', `must be finite, got ${config.logSigma2Init}`);
+  if (!(config.vggWidth > 0)) return bad('vgg-width', `must be > 0, got ${config.vggWidth}`);
+  for (const key of ['trainSubset', 'testSubset'] as const) {
+    const v = config[key];
+    if (v !== undefined && !positiveInt(v))
+      return bad(
+        key === 'trainSubset' ? 'train-subset' : 'test-subset',
+        `must be a positive integer, got ${v}`,
+      );
+  }
+  const kl = config.klSchedule;
+  if (kl.kind === 'constant' && !(kl.value >= 0))
+    return bad('kl-warmup', `a constant KL weight must be ≥ 0, got ${kl.value}`);
+  if (kl.kind === 'linear' && !(kl.start >= 0 && kl.end >= kl.start))
+    return bad('kl-warmup', `needs 0 ≤ start ≤ end, got ${kl.start}–${kl.end}`);
+  const lr = config.lrSchedule;
+  if (lr.kind === 'step' && !(lr.every > 0 && lr.gamma > 0))
+    return bad('lr-schedule', 'a step schedule needs every > 0 and gamma > 0');
+  return E.right(config);
+};

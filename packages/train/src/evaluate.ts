@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { batches, type BatchOptions, type Dataset } from '@sparsevd/datasets';
+import type { Layer, Mode, Params } from '@sparsevd/layers';
+
+/** Error rate and mean cross-entropy of a network on a dataset. */
+export interface Evaluation {
+  readonly error: number;
+  readonly loss: number;
+}
+
+/**
+ * Evaluates a network deterministically (`eval` mode by default: the pruned network) on a whole dataset,
+ * in batches; leaks no tensors.
+ */
+export const evaluate = (
+  network: Layer,
+  params: Params,
+  dataset: Dataset,
+  batching: Pick<BatchOptions, 'layout' | 'normalize'>,
+  options: { readonly batchSize?: number; readonly mode?: Mode } = {},
+): Evaluation => {
+  const { batchSize = 1000, mode = 'eval' } = options;
+  let wrong = 0;
+  let lossSum = 0;
+  let count = 0;
+  for (const { x, y, size } of batches(dataset, { ...batching, batchSize, shuffle: false })) {
+    const [mistakes, loss] = tf.tidy(() => {
+      const logits = network.apply(params, x, mode);
+      const miss = tf.sum(tf.cast(tf.notEqual(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32'));
+      const ce = tf.losses.softmaxCrossEntropy(y, logits, undefined, undefined, tf.Reduction.SUM);
+      return [miss, ce];
+    });
+    wrong += (mistakes as tf.Tensor).dataSync()[0] as number;
+    lossSum += (loss as tf.Tensor).dataSync()[0] as number;
+    count += size;
+    tf.dispose([x, y, mistakes as tf.Tensor, loss as tf.Tensor]);
+  }
+  return { error: wrong / count, loss: lossSum / count };
+};

@@ -1,0 +1,38 @@
+export { type AdamOptions, type AdamState, adamState, adamUpdate, disposeAdam } from './adam.js';
+export { buildModel } from './build-model.js';
+export {
+  CHECKPOINT_VERSION,
+  type Checkpoint,
+  parseCheckpoint,
+  readCheckpoint,
+  type StoredTensor,
+  serializeCheckpoint,
+  writeCheckpoint,
+  writeDurably,
+} from './checkpoint.js';
+export {
+  type ConfigError,
+  DATASET_IDS,
+  type DatasetId,
+  DEFAULT_CONFIG,
+  MODEL_IDS,
+  type ModelId,
+  paperProtocol,
+  type TrainConfig,
+  validateConfig,
+} from './config.js';
+export { loadRunData, type RunData } from './data.js';
+export { type Evaluation, evaluate } from './evaluate.js';
+export type { TrainEvent } from './events.js';
+export type { EpochMetrics } from './metrics.js';
+export { type Objective, sgvlb } from './objective.js';
+export { type KlSchedule, klWeight, learningRate, type LrSchedule } from './schedules.js';
+export {
+  PRETRAIN_DROPOUT,
+  PRETRAIN_L2,
+  stepSeed,
+  type TrainOptions,
+  type TrainResult,
+  train,
+} from './train.js';
+export { type TrainError, trainError } from './train-error.js';

@@ -1,0 +1,24 @@
+/** What one epoch did, as `metrics.jsonl` stores it. */
+export interface EpochMetrics {
+  /** 1-based: the number of epochs completed. */
+  readonly epoch: number;
+  readonly phase: 'pretrain' | 'sparsevd' | 'dense';
+  /** Mean per-example objective over the epoch: CE + rw·KL / N. */
+  readonly trainLoss: number;
+  /** Mean cross-entropy over the epoch. */
+  readonly dataTerm: number;
+  /** Σ KL at the end of the epoch. */
+  readonly kl: number;
+  readonly klWeight: number;
+  readonly lr: number;
+  /** Test error (fraction) of the eval-mode (pruned) network. */
+  readonly testError: number;
+  /** Mean test cross-entropy of the eval-mode network. */
+  readonly testLoss: number;
+  /** |W| / |W ≠ 0| (1 for a dense network). */
+  readonly compression: number;
+  /** % of weights removed per SparseVD layer. */
+  readonly layers: ReadonlyArray<{ readonly name: string; readonly removedPercent: number }>;
+  readonly seconds: number;
+  readonly examplesPerSecond: number;
+}

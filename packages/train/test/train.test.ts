@@ -1,0 +1,157 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { disposeParams, namedVariables } from '@sparsevd/layers';
+import * as E from 'fp-ts/lib/Either.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type EpochMetrics,
+  loadRunData,
+  readCheckpoint,
+  type RunData,
+  type TrainConfig,
+  type TrainEvent,
+  train,
+  DEFAULT_CONFIG,
+  writeCheckpoint,
+} from '../src/index.js';
+import { useBackend } from './backends.js';
+
+// A small but real run: LeNet-300-100 on 600 MNIST images, batch 50 (12 steps per epoch), 3 epochs.
+const config: TrainConfig = {
+  ...DEFAULT_CONFIG,
+  epochs: 3,
+  batchSize: 50,
+  trainSubset: 600,
+  testSubset: 300,
+  seed: 7,
+};
+const timeless = (metrics: ReadonlyArray<EpochMetrics>) =>
+  metrics.map(({ seconds: _s, examplesPerSecond: _e, ...rest }) => rest);
+const tempDir = () => mkdtempSync(join(tmpdir(), 'sparsevd-train-'));
+
+let data: RunData;
+beforeAll(async () => {
+  await useBackend('wasm');
+  const loaded = await loadRunData(config)();
+  if (E.isLeft(loaded)) throw new Error(loaded.left.message);
+  data = loaded.right;
+});
+
+describe('train', () => {
+  it('emits events, evaluates each epoch, and a run killed after epoch 1 and resumed ends identically', async () => {
+    const dir = tempDir();
+    const events: TrainEvent['type'][] = [];
+    const full = await train(config, data, {
+      checkpointPath: join(dir, 'full.ckpt'),
+      onEvent: (e) => events.push(e.type),
+    })();
+    if (E.isLeft(full)) throw new Error(full.left.message);
+    expect(events.filter((t) => t === 'step')).toHaveLength(36);
+    expect(events.filter((t) => t === 'epoch-end')).toHaveLength(3);
+    expect(events.at(-1)).toBe('done');
+    const [m1, , m3] = full.right.metrics as [EpochMetrics, EpochMetrics, EpochMetrics];
+    expect(m3.testError).toBeLessThan(m1.testError + 0.05);
+    expect(m3.compression).toBeGreaterThan(1);
+
+    // "Killed" after epoch 1: stop, drop everything in memory, continue from the file.
+    const path = join(dir, 'killed.ckpt');
+    const first = await train(config, data, { checkpointPath: path, shouldStop: () => true })();
+    if (E.isLeft(first)) throw new Error(first.left.message);
+    expect(first.right.interrupted).toBe(true);
+    disposeParams(first.right.params);
+    const checkpoint = await readCheckpoint(path)();
+    if (E.isLeft(checkpoint)) throw new Error(checkpoint.left.message);
+    expect(checkpoint.right.position).toMatchObject({ epoch: 0, step: 1 }); // stopped after the first step
+    const resumed = await train(config, data, { checkpointPath: path, resume: checkpoint.right })();
+    if (E.isLeft(resumed)) throw new Error(resumed.left.message);
+    expect(timeless(resumed.right.metrics)).toEqual(timeless(full.right.metrics));
+    const a = namedVariables(full.right.params);
+    const b = namedVariables(resumed.right.params);
+    for (const name of Object.keys(a))
+      expect(Array.from((b[name] as tf.Variable).dataSync())).toEqual(
+        Array.from((a[name] as tf.Variable).dataSync()),
+      );
+    disposeParams(full.right.params);
+    disposeParams(resumed.right.params);
+  });
+
+  it('a checkpoint write that crashes midway leaves the previous checkpoint intact and no temporary file', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'run.ckpt');
+    const oneEpoch = { ...config, epochs: 1 };
+    const done = await train(oneEpoch, data, { checkpointPath: path })();
+    if (E.isLeft(done)) throw new Error(done.left.message);
+    const before = readFileSync(path);
+    const good = await readCheckpoint(path)();
+    if (E.isLeft(good)) throw new Error(good.left.message);
+    const crash = async (p: string, bytes: Uint8Array) => {
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(p, bytes.subarray(0, bytes.length >> 1)); // half the file reaches the disk…
+      throw new Error('ENOSPC: no space left on device'); // …then the process dies
+    };
+    const failed = await writeCheckpoint(path, { ...good.right, metrics: [] }, crash)();
+    expect(E.isLeft(failed) && failed.left.message).toMatch(/cannot write the checkpoint: ENOSPC/);
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(readdirSync(dir)).toEqual(['run.ckpt']);
+    expect(E.isRight(await readCheckpoint(path)())).toBe(true);
+    // A corrupted checkpoint is refused with a clear message.
+    const { writeFileSync } = await import('node:fs');
+    const broken = Buffer.from(before);
+    broken[broken.length - 7] = (broken[broken.length - 7] as number) ^ 0xff;
+    writeFileSync(join(dir, 'broken.ckpt'), broken);
+    const refused = await readCheckpoint(join(dir, 'broken.ckpt'))();
+    expect(E.isLeft(refused) && refused.left.message).toMatch(
+      /checksum mismatch: the file is truncated or corrupted/,
+    );
+    disposeParams(done.right.params);
+  });
+
+  it('stops on a non-finite loss, naming epoch and step, and keeps the last good checkpoint', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'run.ckpt');
+    const oneEpoch = { ...config, epochs: 1 };
+    const done = await train(oneEpoch, data, { checkpointPath: path })();
+    if (E.isLeft(done)) throw new Error(done.left.message);
+    disposeParams(done.right.params);
+    const before = readFileSync(path);
+    const good = await readCheckpoint(path)();
+    if (E.isLeft(good)) throw new Error(good.left.message);
+    // Resume for a second epoch on data with a NaN pixel (float images), as a corrupted batch would be.
+    const images = Float32Array.from(data.train.images, (v) => v / 255);
+    images[12345] = Number.NaN;
+    const poisoned: RunData = {
+      ...data,
+      train: { ...data.train, images },
+      batching: { ...data.batching, normalize: 'unit' },
+    };
+    const result = await train({ ...config, epochs: 2 }, poisoned, {
+      checkpointPath: path,
+      resume: good.right,
+    })();
+    expect(E.isLeft(result) && result.left).toMatchObject({ kind: 'NonFinite' });
+    if (E.isLeft(result))
+      expect(result.left.message).toMatch(
+        /^non-finite loss \(NaN\) at epoch 2, step \d+; the last good checkpoint is kept$/,
+      );
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it('rejects a batch larger than the training set and an invalid configuration', async () => {
+    const big = await train({ ...config, batchSize: 601 }, data)();
+    expect(E.isLeft(big) && big.left.message).toBe(
+      'batch-size: 601 is larger than the 600 training examples',
+    );
+    const bad = await train({ ...config, lr: 0 }, data)();
+    expect(E.isLeft(bad) && bad.left).toMatchObject({ kind: 'Config' });
+  });
+
+  it('leaks no tensors over a run', async () => {
+    const before = tf.memory().numTensors;
+    const result = await train({ ...config, epochs: 1 }, data)();
+    if (E.isLeft(result)) throw new Error(result.left.message);
+    disposeParams(result.right.params);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
