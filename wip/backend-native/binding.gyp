@@ -1,0 +1,11 @@
+{
+  "targets": [
+    {
+      "target_name": "sparsevd_native",
+      "sources": ["native/addon.cc"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions"],
+      "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],
+      "libraries": ["-lopenblas"]
+    }
+  ]
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Builds the native addon with node-gyp when a C++ compiler and OpenBLAS's CBLAS are present, and records
+// the outcome in build/status.json. It never fails: without a compiler or CBLAS the package installs and
+// reports itself unavailable (with the missing piece), and @sparsevd/backend falls back to wasm.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const status = (available, reason) => {
+  mkdirSync(join(root, 'build'), { recursive: true });
+  writeFileSync(join(root, 'build', 'status.json'), `${JSON.stringify({ available, reason, builtAt: new Date().toISOString() })}\n`);
+  process.stdout.write(`@sparsevd/backend-native: ${available ? 'built' : `not built: ${reason}`}\n`);
+};
+const has = (cmd, args = ['--version']) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+
+if (process.env.SPARSEVD_NATIVE_SKIP === '1') {
+  status(false, 'build skipped (SPARSEVD_NATIVE_SKIP=1)');
+} else if (!has(process.env.CXX ?? 'c++') && !has('g++')) {
+  status(false, 'no C++ compiler found (install one, e.g. apt-get install g++)');
+} else if (!['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/cblas.h', '/usr/include/openblas/cblas.h', '/usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h'].some(existsSync)) {
+  status(false, 'no CBLAS header found (install OpenBLAS: apt-get install libopenblas-dev)');
+} else {
+  // npm sets npm_config_node_gyp in lifecycle scripts; otherwise use the node-gyp that npm ships.
+  const candidates = [
+    process.env.npm_config_node_gyp,
+    (() => {
+      try {
+        return createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
+      } catch {
+        return undefined;
+      }
+    })(),
+    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
+  ].filter((p) => p !== undefined && existsSync(p));
+  const gyp = candidates[0];
+  if (gyp === undefined) {
+    status(false, 'node-gyp not found (it ships with npm)');
+  } else {
+    // Build against the headers of the running Node when they are installed (no download; this machine has
+    // no network but the package registries).
+    const local = join(dirname(process.execPath), '..');
+    const nodedir = process.env.npm_config_nodedir ?? (existsSync(join(local, 'include', 'node', 'node_api.h')) ? local : undefined);
+    try {
+      execFileSync(process.execPath, [gyp, 'rebuild', '--release', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      status(true, '');
+    } catch (error) {
+      const detail = String(error.stderr ?? error.message).split('\n').filter((l) => /error/i.test(l)).slice(0, 2).join(' ');
+      status(false, `node-gyp build failed: ${detail || error.message}`.slice(0, 300));
+    }
+  }
+}

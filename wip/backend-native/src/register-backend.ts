@@ -1,0 +1,55 @@
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Addon } from './addon.js';
+import { conv2dBackpropFilterConfig, conv2dBackpropInputConfig, conv2dConfig } from './kernels/conv2d.js';
+import { batchMatMulConfig, fusedMatMulConfig } from './kernels/mat-mul.js';
+
+/** The tfjs backend name. */
+export const BACKEND_NAME = 'native';
+
+/** The kernels this package implements natively; every other kernel is tfjs-backend-cpu's. */
+export const NATIVE_KERNELS: ReadonlyArray<string> = [
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Conv2D',
+  'Conv2DBackpropInput',
+  'Conv2DBackpropFilter',
+];
+
+/**
+ * A cpu backend whose tensors live in JavaScript typed arrays, so the addon reads and writes them in place,
+ * with the matrix and convolution kernels replaced by OpenBLAS GEMMs.
+ */
+class NativeBackend extends MathBackendCPU {
+  constructor() {
+    super();
+    // No "install tfjs-node" banner: choosing this backend was deliberate.
+    (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+}
+
+/**
+ * Registers the `native` tfjs backend (idempotent): tfjs-backend-cpu's kernels, with `BatchMatMul`,
+ * `_FusedMatMul`, `Conv2D` and both convolution gradients overridden by BLAS-backed ones.
+ */
+export const registerNativeBackend = (addon: Addon): void => {
+  if (tf.findBackendFactory(BACKEND_NAME) != null) return;
+  tf.registerBackend(BACKEND_NAME, () => new NativeBackend(), 1);
+  if (tf.getKernelsForBackend(BACKEND_NAME).length === 0) tf.copyRegisteredKernels('cpu', BACKEND_NAME);
+  const cpu = (name: string) => {
+    const kernel = tf.getKernel(name, 'cpu');
+    if (kernel === undefined) throw new Error(`@sparsevd/backend-native: tfjs-backend-cpu has no ${name} kernel`);
+    return kernel.kernelFunc;
+  };
+  const overrides = [
+    batchMatMulConfig(addon, cpu('BatchMatMul')),
+    fusedMatMulConfig(addon, cpu('_FusedMatMul')),
+    conv2dConfig(addon, cpu('Conv2D')),
+    conv2dBackpropInputConfig(addon, cpu('Conv2DBackpropInput')),
+    conv2dBackpropFilterConfig(addon, cpu('Conv2DBackpropFilter')),
+  ];
+  for (const config of overrides) {
+    tf.unregisterKernel(config.kernelName, BACKEND_NAME);
+    tf.registerKernel(config);
+  }
+};

@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@sparsevd/backend/register-gradients';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { availability, registerBackend } from '../src/index.js';
+
+// The addon is built by this package's build (node-gyp + OpenBLAS). CI installs libopenblas-dev and must run
+// these tests: there, an unavailable addon fails the suite; elsewhere the reason is printed and they skip.
+const state = availability();
+const required = process.env.CI === 'true';
+if (!state.available && !required) process.stderr.write(`@sparsevd/backend-native tests skipped: ${state.reason}\n`);
+
+/** Runs `f` on the cpu backend and on native, returning both results as arrays (inputs are made inside f). */
+const both = async (f: () => tf.Tensor | tf.Tensor[]): Promise<[number[][], number[][]]> => {
+  const run = async (backend: string) => {
+    await tf.setBackend(backend);
+    const out = tf.tidy(() => {
+      const r = f();
+      return Array.isArray(r) ? r : [r];
+    });
+    const values = out.map((t) => Array.from(t.dataSync()));
+    tf.dispose(out);
+    return values;
+  };
+  return [await run('cpu'), await run('native')];
+};
+
+// float32 BLAS vs tfjs's float32 loops: different summation order; tolerance relative to the magnitude.
+const close = (a: number[][], b: number[][], tol = 1e-4) => {
+  expect(b.map((x) => x.length)).toEqual(a.map((x) => x.length));
+  a.forEach((xs, i) => {
+    const scale = xs.reduce((m, x) => Math.max(m, Math.abs(x)), 1);
+    xs.forEach((x, j) => {
+      expect(Math.abs(x - (b[i]?.[j] as number))).toBeLessThanOrEqual(tol * scale);
+    });
+  });
+};
+
+const rand = (shape: number[], seed: number) => tf.randomNormal(shape, 0, 1, 'float32', seed);
+
+describe.runIf(state.available || required)('native kernels agree with the cpu backend', () => {
+  beforeAll(() => {
+    if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
+    registerBackend();
+  });
+
+  it.each([
+    [[3, 4], [4, 5], false, false],
+    [[4, 3], [4, 5], true, false],
+    [[3, 4], [5, 4], false, true],
+    [[4, 3], [5, 4], true, true],
+    [[2, 3, 4], [2, 4, 5], false, false],
+    [[2, 4, 3], [1, 5, 4], true, true],
+    [[1, 3, 4], [3, 4, 6], false, false],
+    [[100, 784], [784, 300], false, false],
+  ] as const)('matMul %j × %j (transposeA %s, transposeB %s), value and gradients', async (sa, sb, ta, tb) => {
+    const [cpu, native] = await both(() => {
+      const a = rand([...sa], 1);
+      const b = rand([...sb], 2);
+      const f = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y, ta, tb)));
+      // tfjs's BatchMatMul gradient does not reduce over broadcast batch dimensions (on any backend):
+      // there, only the values are compared.
+      if (sa[0] !== sb[0] && sa.length === 3) return [tf.matMul(a, b, ta, tb)];
+      const [ga, gb] = tf.grads(f)([a, b]);
+      return [tf.matMul(a, b, ta, tb), ga as tf.Tensor, gb as tf.Tensor];
+    });
+    close(cpu, native);
+  });
+
+  it.each(['linear', 'relu', 'sigmoid', 'elu', 'relu6'] as const)('fused matMul with bias and %s', async (activation) => {
+    const [cpu, native] = await both(() =>
+      tf.fused.matMul({ a: rand([6, 7], 3), b: rand([7, 4], 4), bias: rand([4], 5), activation }),
+    );
+    close(cpu, native);
+  });
+
+  it.each([
+    [[2, 9, 9, 3], [3, 3, 3, 4], 1, 'valid', 1],
+    [[2, 9, 9, 3], [3, 3, 3, 4], 2, 'same', 1],
+    [[1, 10, 8, 2], [5, 5, 2, 3], [2, 1], 'valid', 1],
+    [[2, 11, 11, 2], [3, 3, 2, 2], 1, 'same', 2],
+    [[3, 28, 28, 1], [5, 5, 1, 20], 1, 'valid', 1],
+  ] as const)('conv2d x %j, filter %j, strides %j, %s, dilation %j: value and both gradients', async (xs, fs, strides, pad, dilation) => {
+    const [cpu, native] = await both(() => {
+      const x = rand([...xs], 6);
+      const w = rand([...fs], 7);
+      const f = (a: tf.Tensor4D, b: tf.Tensor4D) =>
+        tf.sum(tf.square(tf.conv2d(a, b, strides as number | [number, number], pad, 'NHWC', dilation)));
+      const out = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides as number | [number, number], pad, 'NHWC', dilation);
+      if (dilation !== 1) return [out]; // tfjs computes no conv2d gradients with dilations
+      const [gx, gw] = tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)([x, w]);
+      return [out, gx as tf.Tensor, gw as tf.Tensor];
+    });
+    close(cpu, native, 2e-4);
+  });
+
+  it('a few SparseVD-style training steps follow the cpu backend’s loss', async () => {
+    const losses: Record<string, number[]> = {};
+    for (const backend of ['cpu', 'native']) {
+      await tf.setBackend(backend);
+      const w1 = tf.variable(tf.mul(rand([5, 5, 1, 4], 11), 0.2));
+      const w2 = tf.variable(tf.mul(rand([4 * 12 * 12, 10], 12), 0.05));
+      const x = tf.randomUniform([8, 28, 28, 1], 0, 1, 'float32', 13);
+      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10);
+      const opt = tf.train.adam(0.01);
+      losses[backend] = [];
+      for (let step = 0; step < 5; step += 1) {
+        const loss = opt.minimize(() => {
+          const h = tf.maxPool(tf.relu(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 1, 'valid')), 2, 2, 'valid');
+          return tf.losses.softmaxCrossEntropy(y, tf.matMul(tf.reshape(h, [8, -1]), w2)) as tf.Scalar;
+        }, true);
+        losses[backend]?.push(loss?.dataSync()[0] as number);
+        loss?.dispose();
+      }
+      tf.dispose([w1, w2, x, y]);
+      opt.dispose();
+    }
+    losses.native?.forEach((l, i) => {
+      expect(Math.abs(l - (losses.cpu?.[i] as number))).toBeLessThan(1e-4 * Math.max(1, Math.abs(l)));
+    });
+  });
+});
+
+describe('availability', () => {
+  it('reports the BLAS when built, or the missing piece in one line', () => {
+    if (state.available) expect(state.details).toMatch(/OpenBLAS .*threads/);
+    else expect(state.reason).toMatch(/compiler|CBLAS|node-gyp|not built|does not load|skipped/);
+  });
+});
