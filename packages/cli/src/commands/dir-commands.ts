@@ -3,11 +3,11 @@ import type { BackendChoice } from '@sparsevd/backend';
 import { batches } from '@sparsevd/datasets';
 import { disposeParams } from '@sparsevd/layers';
 import { sparseModel, sparsityReport, toSparse, writeSparseFile } from '@sparsevd/pruning';
-import { type EpochMetrics, evaluate, loadRunData, readCheckpoint } from '@sparsevd/train';
+import { type EpochMetrics, evaluate, loadRunData, type RunData, readCheckpoint } from '@sparsevd/train';
 import * as E from 'fp-ts/lib/Either.js';
 import { type CliError, failure } from '../cli-error.js';
 import { runFiles } from '../run-dir.js';
-import { exists, restore, startBackend, writeOutputs } from '../run-state.js';
+import { exists, type Restored, restore, startBackend, writeOutputs } from '../run-state.js';
 import { summaryTable } from '../summary.js';
 import { type Io, runTraining } from './train.js';
 
@@ -33,21 +33,34 @@ export const resumeCommand = async (
   return runTraining(checkpoint.config, backend, dir, io, checkpoint);
 };
 
+/** Starts a backend, restores the run's network and loads its data: what eval and export share. */
+const restoreWithData = async (
+  dir: string,
+  backendChoice: BackendChoice,
+): Promise<E.Either<CliError, Restored & { data: RunData }>> => {
+  const backend = await startBackend(backendChoice, undefined, false);
+  if (E.isLeft(backend)) return backend;
+  const restored = await restore(dir);
+  if (E.isLeft(restored)) return restored;
+  const data = await loadRunData(restored.right.checkpoint.config)();
+  if (E.isLeft(data)) {
+    disposeParams(restored.right.params);
+    return E.left(failure(data.left.message));
+  }
+  return E.right({ ...restored.right, data: data.right });
+};
+
 /** `sparsevd eval DIR`: test error of the pruned (eval mode) and unpruned (mean) networks, and compression. */
 export const evalCommand = async (
   dir: string,
   backendChoice: BackendChoice,
   io: Io,
 ): Promise<E.Either<CliError, number>> => {
-  const backend = await startBackend(backendChoice, undefined, false);
-  if (E.isLeft(backend)) return backend;
-  const restored = await restore(dir);
-  if (E.isLeft(restored)) return restored;
-  const { checkpoint, network, params } = restored.right;
-  const data = await loadRunData(checkpoint.config)();
-  if (E.isLeft(data)) return E.left(failure(data.left.message));
-  const pruned = evaluate(network, params, data.right.test, data.right.batching);
-  const full = evaluate(network, params, data.right.test, data.right.batching, { mode: 'mean' });
+  const loaded = await restoreWithData(dir, backendChoice);
+  if (E.isLeft(loaded)) return loaded;
+  const { checkpoint, network, params, data } = loaded.right;
+  const pruned = evaluate(network, params, data.test, data.batching);
+  const full = evaluate(network, params, data.test, data.batching, { mode: 'mean' });
   const report = sparsityReport(network, params);
   io.out(
     `${[
@@ -69,13 +82,9 @@ export const exportCommand = async (
   out: string | undefined,
   io: Io,
 ): Promise<E.Either<CliError, number>> => {
-  const backend = await startBackend(backendChoice, undefined, false);
-  if (E.isLeft(backend)) return backend;
-  const restored = await restore(dir);
-  if (E.isLeft(restored)) return restored;
-  const { checkpoint, network, params, inputShape } = restored.right;
-  const data = await loadRunData(checkpoint.config)();
-  if (E.isLeft(data)) return E.left(failure(data.left.message));
+  const loaded = await restoreWithData(dir, backendChoice);
+  if (E.isLeft(loaded)) return loaded;
+  const { network, params, inputShape, data } = loaded.right;
   const exported = toSparse(network, params, inputShape, quantize === undefined ? {} : { quantize });
   const path = out ?? runFiles(dir).sparseModel;
   const written = await writeSparseFile(path, exported)();
@@ -83,8 +92,8 @@ export const exportCommand = async (
   const sparseError = (model: ReturnType<typeof sparseModel>) => {
     let wrong = 0;
     let count = 0;
-    for (const { x, y, size } of batches(data.right.test, {
-      ...data.right.batching,
+    for (const { x, y, size } of batches(data.test, {
+      ...data.batching,
       batchSize: 1000,
       shuffle: false,
       labels: 'indices',

@@ -1,12 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import type { Shape } from '@tensorflow/tfjs-layers/dist/keras_format/common.js';
-import { logAlpha, lrtDense } from '@sparsevd/estimators';
-import { klSum } from '@sparsevd/kl';
-import { activationFn } from './activation.js';
-import { checkArgs, maskTheta, oneInput, type SparseVDLayerArgs, trainingNoise } from './common.js';
+import { type AdditiveParams, lrtDense, type Noise } from '@sparsevd/estimators';
+import type { SparseVDLayerArgs } from './common.js';
+import { SparseVDBase } from './sparse-vd-base.js';
 
 /** Options of {@link SparseVDDense}. */
 export interface SparseVDDenseArgs extends SparseVDLayerArgs {
@@ -27,26 +23,17 @@ export interface SparseVDDenseArgs extends SparseVDLayerArgs {
  * Weights, in order: `theta` `[in, units]`, `log_sigma2` `[in, units]`, `bias` `[units]`. Serialisable
  * (`getConfig`, registered with `tf.serialization`), so models save and load with it.
  */
-export class SparseVDDense extends tfl.layers.Layer {
+export class SparseVDDense extends SparseVDBase {
   /** The name tfjs serialisation knows this class by. */
   static className = 'SparseVDDense';
   private readonly units: number;
-  private readonly args: SparseVDDenseArgs;
-  private readonly activationFn: (x: tf.Tensor) => tf.Tensor;
-  private theta: LayerVariable | undefined;
-  private logSigma2: LayerVariable | undefined;
-  private bias: LayerVariable | undefined;
-  private step = 0;
 
   constructor(args: SparseVDDenseArgs) {
-    super(args as LayerArgs);
-    checkArgs('SparseVDDense', args);
+    super('SparseVDDense', args);
     if (!Number.isInteger(args.units) || args.units <= 0) {
       throw new RangeError(`SparseVDDense: units must be a positive integer, got ${args.units}`);
     }
     this.units = args.units;
-    this.args = args;
-    this.activationFn = activationFn('SparseVDDense', args.activation);
   }
 
   override build(inputShape: Shape | Shape[]): void {
@@ -57,54 +44,15 @@ export class SparseVDDense extends tfl.layers.Layer {
         `SparseVDDense '${this.name}': expects inputs [batch, features], got [${shape.join(', ')}]`,
       );
     }
-    const seed = this.args.seed;
-    this.theta = this.addWeight(
-      'theta',
-      [inputDim, this.units],
-      'float32',
-      tfl.initializers.glorotUniform(seed === undefined ? {} : { seed }),
-    );
-    this.logSigma2 = this.addWeight(
-      'log_sigma2',
-      [inputDim, this.units],
-      'float32',
-      tfl.initializers.constant({ value: this.args.logSigma2Init ?? -10 }),
-    );
-    if (this.args.useBias ?? true)
-      this.bias = this.addWeight('bias', [this.units], 'float32', tfl.initializers.zeros());
-    const n = this.args.trainingSize;
-    this.addLoss(() => tf.tidy(() => tf.div(klSum([this.logAlpha()]), n)));
-    this.built = true;
+    this.buildWeights([inputDim, this.units], this.units);
   }
 
-  /** log α of the weights (clipped to [−8, 8]). */
-  logAlpha(): tf.Tensor {
-    if (this.theta === undefined || this.logSigma2 === undefined)
-      throw new Error(`SparseVDDense '${this.name}': not built yet`);
-    return logAlpha(this.theta.read(), this.logSigma2.read());
+  protected sample(x: tf.Tensor, params: AdditiveParams, noise: Noise): tf.Tensor {
+    return lrtDense(x, params, noise);
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
-    return tf.tidy(() => {
-      const x = oneInput('SparseVDDense', inputs);
-      const theta = (this.theta as LayerVariable).read();
-      const bias = this.bias?.read();
-      if (kwargs.training === true) {
-        const noise = trainingNoise(this.args.seed, this.step);
-        this.step += 1;
-        const params = {
-          kind: 'additive' as const,
-          theta,
-          logSigma2: (this.logSigma2 as LayerVariable).read(),
-        };
-        return this.activationFn(lrtDense(x, bias === undefined ? params : { ...params, bias }, noise));
-      }
-      const mean = tf.matMul(
-        x as tf.Tensor2D,
-        maskTheta(theta, this.logAlpha(), this.args.threshold ?? 3) as tf.Tensor2D,
-      );
-      return this.activationFn(bias === undefined ? mean : tf.add(mean, bias));
-    });
+  protected deterministic(x: tf.Tensor, theta: tf.Tensor): tf.Tensor {
+    return tf.matMul(x as tf.Tensor2D, theta as tf.Tensor2D);
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -113,17 +61,7 @@ export class SparseVDDense extends tfl.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    const { units, trainingSize, threshold, logSigma2Init, useBias, activation, seed } = this.args;
-    return {
-      ...super.getConfig(),
-      units,
-      trainingSize,
-      threshold: threshold ?? 3,
-      logSigma2Init: logSigma2Init ?? -10,
-      useBias: useBias ?? true,
-      activation: activation ?? 'linear',
-      ...(seed === undefined ? {} : { seed }),
-    };
+    return { ...this.sparseConfig(), units: this.units };
   }
 }
 
