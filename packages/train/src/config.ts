@@ -42,13 +42,15 @@ export interface TrainConfig {
 }
 
 /**
- * The main job's default: LeNet-300-100 on MNIST with the authors' protocol compressed to 15 epochs (the
+ * The main job's default: LeNet-300-100 on MNIST with the authors' protocol compressed to 20 epochs (the
  * KL warm-up and learning-rate decay scaled with it) and `trainClip`, as the authors' LeNet-300-100 script.
+ * Measured here on the wasm backend: 2.26 % test error and 74.8× compression after 20 epochs (2.45 % and
+ * 69.4× after 15; without `trainClip` only 10.6× after 4 of 15 epochs), about 32 s per epoch.
  */
 export const DEFAULT_CONFIG: TrainConfig = {
   model: 'lenet300',
   dataset: 'mnist',
-  epochs: 15,
+  epochs: 20,
   batchSize: 100,
   lr: 1e-3,
   lrSchedule: { kind: 'paper' },
