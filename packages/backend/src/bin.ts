@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import * as E from 'fp-ts/lib/Either.js';
-import { parseBackendChoice } from './parse-backend-choice.js';
 import { formatBackendReport } from './format-report.js';
+import { parseBackendChoice } from './parse-backend-choice.js';
 import { selectBackend } from './select-backend.js';
 
 /**

@@ -5,10 +5,10 @@ import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { BackendError } from './backend-error.js';
 import type { BackendInfo, PassedOver } from './backend-info.js';
 import type { BackendChoice, BackendName } from './backend-name.js';
-import { parseBackendChoice } from './parse-backend-choice.js';
 import { registerGradients } from './gradients.js';
 import { CANDIDATES, type Candidate, type StartContext, type Started } from './internal/candidates.js';
 import { importModule, type ModuleLoader } from './module-loader.js';
+import { parseBackendChoice } from './parse-backend-choice.js';
 import { type BackendProbes, defaultProbes } from './probes.js';
 
 /** The environment variable that chooses a backend when no explicit choice is passed. */

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
 import type { ModuleLoader } from '../src/index.js';
 
 /** The error Node throws for `import()` of a package that is not installed. */

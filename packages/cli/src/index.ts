@@ -1,6 +1,6 @@
-export { type Io, INTERRUPTED, runTraining } from './commands/train.js';
-export { type Command, parseCommand, USAGE } from './flags.js';
 export type { CliError } from './cli-error.js';
+export { INTERRUPTED, type Io, runTraining } from './commands/train.js';
+export { type Command, parseCommand, USAGE } from './flags.js';
 export { run } from './main.js';
 export { firstLayerChart, logAlphaChart, renderSvg, trainingChart } from './plots.js';
 export { epochLine, progressReporter } from './progress.js';

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
+import type { CliError } from './cli-error.js';
 import { evalCommand, exportCommand, reportCommand, resumeCommand } from './commands/dir-commands.js';
 import { type Io, trainCommand } from './commands/train.js';
 import { parseCommand, USAGE } from './flags.js';
-import type { CliError } from './cli-error.js';
 
 /**
  * Runs the `sparsevd` command line and returns its exit code: 0 done, 1 a failure (named in one line),

@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
-import * as tf from '@tensorflow/tfjs-core';
 import { type BackendChoice, type BackendInfo, selectBackend } from '@sparsevd/backend';
+import { namedVariables, type Params, type Sequential, type Shape } from '@sparsevd/layers';
 import { masks, sparsityReport } from '@sparsevd/pruning';
 import {
   buildModel,
@@ -9,12 +9,12 @@ import {
   readCheckpoint,
   type TrainConfig,
 } from '@sparsevd/train';
-import { namedVariables, type Params, type Sequential, type Shape } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { type CliError, failure } from './cli-error.js';
 import { firstLayerChart, logAlphaChart, renderSvg, trainingChart } from './plots.js';
-import { backendLine } from './summary.js';
 import { runFiles, writeAtomic, writeJson } from './run-dir.js';
+import { backendLine } from './summary.js';
 
 export const exists = (path: string): Promise<boolean> =>
   access(path).then(

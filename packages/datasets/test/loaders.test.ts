@@ -4,10 +4,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { describe, expect, it } from 'vitest';
 import {
+  channelStats,
   type DatasetError,
   type DatasetProblem,
   FASHION_MNIST_DEFAULT_DIR,
-  channelStats,
   loadCifar10,
   loadFashionMnist,
   loadIdxPair,

@@ -10,5 +10,5 @@ export { relu } from './relu.js';
 export { selectFeatures } from './select-features.js';
 export { type Sequential, sequential } from './sequential.js';
 export { type Conv2dLayerOptions, conv2d } from './sparse-conv2d.js';
-export type { SparseOptions, SparseParams } from './sparse-params.js';
 export { type DenseOptions, dense } from './sparse-dense.js';
+export type { SparseOptions, SparseParams } from './sparse-params.js';

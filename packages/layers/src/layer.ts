@@ -1,5 +1,5 @@
-import type * as tf from '@tensorflow/tfjs-core';
 import type { Noise } from '@sparsevd/estimators';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /**
  * How a layer computes:

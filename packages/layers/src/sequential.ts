@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { Noise } from '@sparsevd/estimators';
+import * as tf from '@tensorflow/tfjs-core';
 import type { InitOptions, Layer, Mode, Params, Shape, SparseWeight } from './layer.js';
 
 /** A network: layers applied in order, itself a {@link Layer} whose parameters are keyed by layer name. */

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { lrtConv2d, type Noise } from '@sparsevd/estimators';
+import * as tf from '@tensorflow/tfjs-core';
 import { conv, geometry, spatialOutput } from './internal/conv-geometry.js';
 import {
   checkLogSigma2Init,
@@ -16,8 +16,8 @@ import {
   sparseLogAlpha,
   sparseWeightsOf,
 } from './internal/sparse-common.js';
-import type { SparseOptions, SparseParams } from './sparse-params.js';
 import type { Layer, Mode, Shape } from './layer.js';
+import type { SparseOptions, SparseParams } from './sparse-params.js';
 
 /** Options of {@link conv2d}. */
 export interface Conv2dLayerOptions extends SparseOptions {

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { lrtDense, type Noise } from '@sparsevd/estimators';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   checkLogSigma2Init,
   checkPositiveInt,
@@ -15,8 +15,8 @@ import {
   sparseLogAlpha,
   sparseWeightsOf,
 } from './internal/sparse-common.js';
-import type { SparseOptions, SparseParams } from './sparse-params.js';
 import type { Layer, Mode } from './layer.js';
+import type { SparseOptions, SparseParams } from './sparse-params.js';
 
 /** Options of {@link dense}. */
 export interface DenseOptions extends SparseOptions {

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { lrtConv2d, lrtDense } from '@sparsevd/estimators';
 import { negKlMolchanov } from '@sparsevd/kl';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conv2d, dense, disposeParams, type SparseParams } from '../src/index.js';
 import { BACKENDS, useBackend } from './backends.js';

@@ -1,6 +1,6 @@
+import { klSum } from '@sparsevd/kl';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { klSum } from '@sparsevd/kl';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SparseVDConv2D, SparseVDDense, sparsify } from '../src/tfjs-layers/index.js';
 import { BACKENDS, useBackend } from './backends.js';

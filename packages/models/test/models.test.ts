@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { disposeParams, trainableVariables } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lenet5Caffe, lenet300100, vggLike } from '../src/index.js';
 import { BACKENDS, useBackend } from './backends.js';

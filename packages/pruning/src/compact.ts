@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import {
   flatten,
   type Layer,
@@ -12,6 +11,7 @@ import {
   selectFeatures,
   sequential,
 } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
 import { type ConvOp, type DenseOp, type Op, readOps } from './internal/ops.js';
 
 /** Units (neurons or filters) of one weight layer before and after compaction. */

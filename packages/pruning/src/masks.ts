@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { logAlpha } from '@sparsevd/estimators';
 import type { Layer, Params } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** The keep mask of one SparseVD weight tensor. */
 export interface WeightMask {

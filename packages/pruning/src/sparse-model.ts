@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { Shape } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
 import { csrValues } from './csr.js';
 import type { SparseNetwork, SparseOp } from './sparse-model-types.js';
 

@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { logAlpha } from '@sparsevd/estimators';
 import type { Layer, Params } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
 import { sparsityReport } from './sparsity-report.js';
 
 /**

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { disposeParams } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compact, sparseModel, sparsityReport, toSparse } from '../src/index.js';
 import { BACKENDS, useBackend } from './backends.js';

@@ -1,10 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
-import * as E from 'fp-ts/lib/Either.js';
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { disposeParams } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compact,

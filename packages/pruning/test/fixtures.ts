@@ -1,5 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-import * as E from 'fp-ts/lib/Either.js';
 import { batches, loadMnist, take } from '@sparsevd/datasets';
 import {
   conv2d,
@@ -11,6 +9,8 @@ import {
   type Sequential,
   sequential,
 } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import * as E from 'fp-ts/lib/Either.js';
 
 /** A seeded uniform in [0, 1) (mulberry32), for building masks. */
 export const rng = (seed: number) => {

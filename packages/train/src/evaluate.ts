@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { batches, type BatchOptions, type Dataset } from '@sparsevd/datasets';
+import { type BatchOptions, batches, type Dataset } from '@sparsevd/datasets';
 import type { Layer, Mode, Params } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Error rate and mean cross-entropy of a network on a dataset. */
 export interface Evaluation {

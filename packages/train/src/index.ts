@@ -26,7 +26,7 @@ export { type Evaluation, evaluate } from './evaluate.js';
 export type { TrainEvent } from './events.js';
 export type { EpochMetrics } from './metrics.js';
 export { type Objective, sgvlb } from './objective.js';
-export { type KlSchedule, klWeight, learningRate, type LrSchedule } from './schedules.js';
+export { type KlSchedule, klWeight, type LrSchedule, learningRate } from './schedules.js';
 export {
   PRETRAIN_DROPOUT,
   PRETRAIN_L2,

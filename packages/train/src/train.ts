@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { batchCount, batches } from '@sparsevd/datasets';
 import { disposeParams, namedVariables, type Params, type Sequential, type Shape } from '@sparsevd/layers';
 import { sparsityReport } from '@sparsevd/pruning';
+import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { type AdamState, adamState, adamUpdate, disposeAdam } from './adam.js';

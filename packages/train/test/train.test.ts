@@ -1,19 +1,19 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { disposeParams, namedVariables } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_CONFIG,
   type EpochMetrics,
   loadRunData,
-  readCheckpoint,
   type RunData,
+  readCheckpoint,
   type TrainConfig,
   type TrainEvent,
   train,
-  DEFAULT_CONFIG,
   writeCheckpoint,
 } from '../src/index.js';
 import { useBackend } from './backends.js';

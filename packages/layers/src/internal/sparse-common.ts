@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { logAlpha } from '@sparsevd/estimators';
 import { klSum } from '@sparsevd/kl';
+import * as tf from '@tensorflow/tfjs-core';
 import type { SparseWeight } from '../layer.js';
 import type { SparseParams } from '../sparse-params.js';
 

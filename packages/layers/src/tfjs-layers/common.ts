@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { Noise } from '@sparsevd/estimators';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Options shared by {@link SparseVDDense} and {@link SparseVDConv2D} besides their geometry. */
 export interface SparseVDLayerArgs {

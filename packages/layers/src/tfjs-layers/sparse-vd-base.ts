@@ -1,9 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import type { LayerVariable } from '@tensorflow/tfjs-layers';
-import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { type AdditiveParams, logAlpha, type Noise } from '@sparsevd/estimators';
 import { klSum } from '@sparsevd/kl';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayerVariable } from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { activationFn } from './activation.js';
 import { checkArgs, maskTheta, oneInput, type SparseVDLayerArgs, trainingNoise } from './common.js';
 

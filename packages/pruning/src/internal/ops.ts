@@ -1,6 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { logAlpha } from '@sparsevd/estimators';
 import type { Layer, Params, Sequential, Shape } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** A weight layer read into plain arrays: masked weights (eval mode) and bias. */
 export interface DenseOp {
