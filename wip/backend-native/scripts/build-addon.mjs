@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const status = (available, reason) => {
   mkdirSync(join(root, 'build'), { recursive: true });
-  writeFileSync(join(root, 'build', 'status.json'), `${JSON.stringify({ available, reason, builtAt: new Date().toISOString() })}\n`);
+  writeFileSync(
+    join(root, 'build', 'status.json'),
+    `${JSON.stringify({ available, reason, builtAt: new Date().toISOString() })}\n`,
+  );
   process.stdout.write(`@sparsevd/backend-native: ${available ? 'built' : `not built: ${reason}`}\n`);
 };
 const has = (cmd, args = ['--version']) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
@@ -20,7 +23,14 @@ if (process.env.SPARSEVD_NATIVE_SKIP === '1') {
   status(false, 'build skipped (SPARSEVD_NATIVE_SKIP=1)');
 } else if (!has(process.env.CXX ?? 'c++') && !has('g++')) {
   status(false, 'no C++ compiler found (install one, e.g. apt-get install g++)');
-} else if (!['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/cblas.h', '/usr/include/openblas/cblas.h', '/usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h'].some(existsSync)) {
+} else if (
+  ![
+    '/usr/include/x86_64-linux-gnu/cblas.h',
+    '/usr/include/cblas.h',
+    '/usr/include/openblas/cblas.h',
+    '/usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h',
+  ].some(existsSync)
+) {
   status(false, 'no CBLAS header found (install OpenBLAS: apt-get install libopenblas-dev)');
 } else {
   // npm sets npm_config_node_gyp in lifecycle scripts; otherwise use the node-gyp that npm ships.
@@ -33,7 +43,17 @@ if (process.env.SPARSEVD_NATIVE_SKIP === '1') {
         return undefined;
       }
     })(),
-    join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+    join(
+      dirname(process.execPath),
+      '..',
+      'lib',
+      'node_modules',
+      'npm',
+      'node_modules',
+      'node-gyp',
+      'bin',
+      'node-gyp.js',
+    ),
     '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
   ].filter((p) => p !== undefined && existsSync(p));
   const gyp = candidates[0];
@@ -43,15 +63,25 @@ if (process.env.SPARSEVD_NATIVE_SKIP === '1') {
     // Build against the headers of the running Node when they are installed (no download; this machine has
     // no network but the package registries).
     const local = join(dirname(process.execPath), '..');
-    const nodedir = process.env.npm_config_nodedir ?? (existsSync(join(local, 'include', 'node', 'node_api.h')) ? local : undefined);
+    const nodedir =
+      process.env.npm_config_nodedir ??
+      (existsSync(join(local, 'include', 'node', 'node_api.h')) ? local : undefined);
     try {
-      execFileSync(process.execPath, [gyp, 'rebuild', '--release', ...(nodedir ? [`--nodedir=${nodedir}`] : [])], {
-        cwd: root,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      execFileSync(
+        process.execPath,
+        [gyp, 'rebuild', '--release', ...(nodedir ? [`--nodedir=${nodedir}`] : [])],
+        {
+          cwd: root,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       status(true, '');
     } catch (error) {
-      const detail = String(error.stderr ?? error.message).split('\n').filter((l) => /error/i.test(l)).slice(0, 2).join(' ');
+      const detail = String(error.stderr ?? error.message)
+        .split('\n')
+        .filter((l) => /error/i.test(l))
+        .slice(0, 2)
+        .join(' ');
       status(false, `node-gyp build failed: ${detail || error.message}`.slice(0, 300));
     }
   }

@@ -28,6 +28,24 @@ export interface Addon {
   im2col(...args: [...geometry: number[], x: Float32Array, cols: Float32Array]): void;
   /** The adjoint of `im2col` (overwrites `dx`). */
   col2im(...args: [...geometry: number[], cols: Float32Array, dx: Float32Array]): void;
+  /** Broadcasting binary op (see native/addon.cc for op codes) into a Float32Array or, for comparisons, a Uint8Array. */
+  binary(
+    op: number,
+    a: Float32Array,
+    aStrides: number[],
+    b: Float32Array,
+    bStrides: number[],
+    out: Float32Array | Uint8Array,
+    shape: number[],
+  ): void;
+  /** Unary op (`p`, `q`: the clip range). */
+  unary(op: number, x: Float32Array, out: Float32Array, p: number, q: number): void;
+  /** Sum over the trailing `inner` elements of each of `outer` rows. */
+  sumInner(x: Float32Array, outer: number, inner: number, out: Float32Array): void;
+  /** Sum over the leading `outer` rows of each of `inner` columns. */
+  sumOuter(x: Float32Array, outer: number, inner: number, out: Float32Array): void;
+  /** Matrix transpose. */
+  transpose2d(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** OpenBLAS's build configuration. */
   blasInfo(): string;
   /** Sets (when given) and returns OpenBLAS's thread count. */
@@ -41,8 +59,12 @@ export const loadAddon = (): { readonly addon: Addon } | { readonly reason: stri
   const binary = join(root, 'build', 'Release', 'sparsevd_native.node');
   if (!existsSync(binary)) {
     const status = join(root, 'build', 'status.json');
-    const recorded = existsSync(status) ? (JSON.parse(readFileSync(status, 'utf8')) as { reason?: string }).reason : undefined;
-    return { reason: recorded || 'the addon was not built (run the package build: node scripts/build-addon.mjs)' };
+    const recorded = existsSync(status)
+      ? (JSON.parse(readFileSync(status, 'utf8')) as { reason?: string }).reason
+      : undefined;
+    return {
+      reason: recorded || 'the addon was not built (run the package build: node scripts/build-addon.mjs)',
+    };
   }
   try {
     return { addon: createRequire(import.meta.url)(binary) as Addon };

@@ -14,11 +14,17 @@ const load = () => {
  * Whether the addon was built and loads here, as `@sparsevd/backend` asks: when available, the BLAS it uses
  * and its threads; when not, the missing piece in one line (no compiler, no CBLAS, build failure).
  */
-export const availability = (): { readonly available: true; readonly details: string } | { readonly available: false; readonly reason: string } => {
+export const availability = ():
+  | { readonly available: true; readonly details: string }
+  | { readonly available: false; readonly reason: string } => {
   const result = load();
   if ('reason' in result) return { available: false, reason: result.reason };
   const config = result.addon.blasInfo().split(' ');
-  return { available: true, details: `${config[0] ?? 'OpenBLAS'} ${config[1] ?? ''} (${config.at(-2) ?? ''}), ${result.addon.threads()} threads`.trim() };
+  return {
+    available: true,
+    details:
+      `${config[0] ?? 'OpenBLAS'} ${config[1] ?? ''} (${config.at(-2) ?? ''}), ${result.addon.threads()} threads`.trim(),
+  };
 };
 
 /** Registers the tfjs backend named `native` (idempotent); throws when the addon is unavailable. */

@@ -2,6 +2,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Addon } from './addon.js';
 import { conv2dBackpropFilterConfig, conv2dBackpropInputConfig, conv2dConfig } from './kernels/conv2d.js';
+import { elementwiseConfigs } from './kernels/elementwise.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './kernels/mat-mul.js';
 
 /** The tfjs backend name. */
@@ -38,7 +39,8 @@ export const registerNativeBackend = (addon: Addon): void => {
   if (tf.getKernelsForBackend(BACKEND_NAME).length === 0) tf.copyRegisteredKernels('cpu', BACKEND_NAME);
   const cpu = (name: string) => {
     const kernel = tf.getKernel(name, 'cpu');
-    if (kernel === undefined) throw new Error(`@sparsevd/backend-native: tfjs-backend-cpu has no ${name} kernel`);
+    if (kernel === undefined)
+      throw new Error(`@sparsevd/backend-native: tfjs-backend-cpu has no ${name} kernel`);
     return kernel.kernelFunc;
   };
   const overrides = [
@@ -47,6 +49,7 @@ export const registerNativeBackend = (addon: Addon): void => {
     conv2dConfig(addon, cpu('Conv2D')),
     conv2dBackpropInputConfig(addon, cpu('Conv2DBackpropInput')),
     conv2dBackpropFilterConfig(addon, cpu('Conv2DBackpropFilter')),
+    ...elementwiseConfigs(addon, cpu),
   ];
   for (const config of overrides) {
     tf.unregisterKernel(config.kernelName, BACKEND_NAME);

@@ -1,5 +1,5 @@
-import * as E from 'fp-ts/lib/Either.js';
 import { selectBackend } from '@sparsevd/backend';
+import * as E from 'fp-ts/lib/Either.js';
 
 /** The backends every tensor test runs on: both install everywhere. */
 export const BACKENDS = ['cpu', 'wasm'] as const;

@@ -8,7 +8,8 @@ import { availability, registerBackend } from '../src/index.js';
 // these tests: there, an unavailable addon fails the suite; elsewhere the reason is printed and they skip.
 const state = availability();
 const required = process.env.CI === 'true';
-if (!state.available && !required) process.stderr.write(`@sparsevd/backend-native tests skipped: ${state.reason}\n`);
+if (!state.available && !required)
+  process.stderr.write(`@sparsevd/backend-native tests skipped: ${state.reason}\n`);
 
 /** Runs `f` on the cpu backend and on native, returning both results as arrays (inputs are made inside f). */
 const both = async (f: () => tf.Tensor | tf.Tensor[]): Promise<[number[][], number[][]]> => {
@@ -53,26 +54,32 @@ describe.runIf(state.available || required)('native kernels agree with the cpu b
     [[2, 4, 3], [1, 5, 4], true, true],
     [[1, 3, 4], [3, 4, 6], false, false],
     [[100, 784], [784, 300], false, false],
-  ] as const)('matMul %j × %j (transposeA %s, transposeB %s), value and gradients', async (sa, sb, ta, tb) => {
-    const [cpu, native] = await both(() => {
-      const a = rand([...sa], 1);
-      const b = rand([...sb], 2);
-      const f = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y, ta, tb)));
-      // tfjs's BatchMatMul gradient does not reduce over broadcast batch dimensions (on any backend):
-      // there, only the values are compared.
-      if (sa[0] !== sb[0] && sa.length === 3) return [tf.matMul(a, b, ta, tb)];
-      const [ga, gb] = tf.grads(f)([a, b]);
-      return [tf.matMul(a, b, ta, tb), ga as tf.Tensor, gb as tf.Tensor];
-    });
-    close(cpu, native);
-  });
+  ] as const)(
+    'matMul %j × %j (transposeA %s, transposeB %s), value and gradients',
+    async (sa, sb, ta, tb) => {
+      const [cpu, native] = await both(() => {
+        const a = rand([...sa], 1);
+        const b = rand([...sb], 2);
+        const f = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y, ta, tb)));
+        // tfjs's BatchMatMul gradient does not reduce over broadcast batch dimensions (on any backend):
+        // there, only the values are compared.
+        if (sa[0] !== sb[0] && sa.length === 3) return [tf.matMul(a, b, ta, tb)];
+        const [ga, gb] = tf.grads(f)([a, b]);
+        return [tf.matMul(a, b, ta, tb), ga as tf.Tensor, gb as tf.Tensor];
+      });
+      close(cpu, native);
+    },
+  );
 
-  it.each(['linear', 'relu', 'sigmoid', 'elu', 'relu6'] as const)('fused matMul with bias and %s', async (activation) => {
-    const [cpu, native] = await both(() =>
-      tf.fused.matMul({ a: rand([6, 7], 3), b: rand([7, 4], 4), bias: rand([4], 5), activation }),
-    );
-    close(cpu, native);
-  });
+  it.each(['linear', 'relu', 'sigmoid', 'elu', 'relu6'] as const)(
+    'fused matMul with bias and %s',
+    async (activation) => {
+      const [cpu, native] = await both(() =>
+        tf.fused.matMul({ a: rand([6, 7], 3), b: rand([7, 4], 4), bias: rand([4], 5), activation }),
+      );
+      close(cpu, native);
+    },
+  );
 
   it.each([
     [[2, 9, 9, 3], [3, 3, 3, 4], 1, 'valid', 1],
@@ -80,18 +87,94 @@ describe.runIf(state.available || required)('native kernels agree with the cpu b
     [[1, 10, 8, 2], [5, 5, 2, 3], [2, 1], 'valid', 1],
     [[2, 11, 11, 2], [3, 3, 2, 2], 1, 'same', 2],
     [[3, 28, 28, 1], [5, 5, 1, 20], 1, 'valid', 1],
-  ] as const)('conv2d x %j, filter %j, strides %j, %s, dilation %j: value and both gradients', async (xs, fs, strides, pad, dilation) => {
+  ] as const)(
+    'conv2d x %j, filter %j, strides %j, %s, dilation %j: value and both gradients',
+    async (xs, fs, strides, pad, dilation) => {
+      const [cpu, native] = await both(() => {
+        const x = rand([...xs], 6);
+        const w = rand([...fs], 7);
+        const f = (a: tf.Tensor4D, b: tf.Tensor4D) =>
+          tf.sum(tf.square(tf.conv2d(a, b, strides as number | [number, number], pad, 'NHWC', dilation)));
+        const out = tf.conv2d(
+          x as tf.Tensor4D,
+          w as tf.Tensor4D,
+          strides as number | [number, number],
+          pad,
+          'NHWC',
+          dilation,
+        );
+        if (dilation !== 1) return [out]; // tfjs computes no conv2d gradients with dilations
+        const [gx, gw] = tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)([x, w]);
+        return [out, gx as tf.Tensor, gw as tf.Tensor];
+      });
+      close(cpu, native, 2e-4);
+    },
+  );
+
+  it.each([
+    [
+      [3, 4],
+      [3, 4],
+    ],
+    [[3, 4], [4]],
+    [[3, 4], []],
+    [[], [2, 3]],
+    [
+      [2, 1, 4],
+      [3, 1],
+    ],
+    [
+      [2, 3, 4, 5],
+      [1, 3, 1, 5],
+    ],
+  ] as const)('element-wise binary ops and comparisons broadcast %j with %j', async (sa, sb) => {
     const [cpu, native] = await both(() => {
-      const x = rand([...xs], 6);
-      const w = rand([...fs], 7);
-      const f = (a: tf.Tensor4D, b: tf.Tensor4D) =>
-        tf.sum(tf.square(tf.conv2d(a, b, strides as number | [number, number], pad, 'NHWC', dilation)));
-      const out = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, strides as number | [number, number], pad, 'NHWC', dilation);
-      if (dilation !== 1) return [out]; // tfjs computes no conv2d gradients with dilations
-      const [gx, gw] = tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)([x, w]);
-      return [out, gx as tf.Tensor, gw as tf.Tensor];
+      const a = rand([...sa], 21);
+      const b = tf.add(tf.abs(rand([...sb], 22)), 0.5);
+      return [
+        tf.add(a, b),
+        tf.sub(a, b),
+        tf.mul(a, b),
+        tf.div(a, b),
+        tf.maximum(a, b),
+        tf.minimum(a, b),
+        tf.squaredDifference(a, b),
+        tf.cast(tf.less(a, b), 'float32'),
+        tf.cast(tf.greaterEqual(a, b), 'float32'),
+        tf.cast(tf.logicalAnd(tf.less(a, b), tf.greater(a, tf.neg(b))), 'float32'),
+      ];
     });
-    close(cpu, native, 2e-4);
+    close(cpu, native, 1e-6);
+  });
+
+  it('unary ops, clipping, sums over leading / trailing / all axes, transpose and select', async () => {
+    const [cpu, native] = await both(() => {
+      const x = tf.mul(rand([4, 5, 6], 23), 8);
+      const p = tf.add(tf.abs(x), 0.1);
+      return [
+        tf.exp(tf.div(x, 8)),
+        tf.log(p),
+        tf.sqrt(p),
+        tf.rsqrt(p),
+        tf.square(x),
+        tf.neg(x),
+        tf.sigmoid(x),
+        tf.softplus(tf.mul(x, 3)),
+        tf.relu(x),
+        tf.abs(x),
+        tf.tanh(x),
+        tf.reciprocal(p),
+        tf.clipByValue(x, -2, 3),
+        tf.sum(x),
+        tf.sum(x, [1, 2]),
+        tf.sum(x, 0),
+        tf.sum(x, [0, 1], true),
+        tf.sum(x, 1), // a middle axis: the cpu kernel's path
+        tf.transpose(tf.reshape(x, [20, 6])),
+        tf.where(tf.less(x, 0), x, tf.square(x)),
+      ];
+    });
+    close(cpu, native, 1e-5);
   });
 
   it('a few SparseVD-style training steps follow the cpu backend’s loss', async () => {
@@ -106,7 +189,12 @@ describe.runIf(state.available || required)('native kernels agree with the cpu b
       losses[backend] = [];
       for (let step = 0; step < 5; step += 1) {
         const loss = opt.minimize(() => {
-          const h = tf.maxPool(tf.relu(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 1, 'valid')), 2, 2, 'valid');
+          const h = tf.maxPool(
+            tf.relu(tf.conv2d(x as tf.Tensor4D, w1 as tf.Tensor4D, 1, 'valid')),
+            2,
+            2,
+            'valid',
+          );
           return tf.losses.softmaxCrossEntropy(y, tf.matMul(tf.reshape(h, [8, -1]), w2)) as tf.Scalar;
         }, true);
         losses[backend]?.push(loss?.dataSync()[0] as number);

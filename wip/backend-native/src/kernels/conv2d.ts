@@ -1,10 +1,17 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { backend_util, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
 import { floats } from './tensor-data.js';
 
 type Attrs = Record<string, unknown>;
-const nhwc = (attrs: NamedAttrMap | undefined): boolean => ((attrs as Attrs | undefined)?.dataFormat ?? 'NHWC') === 'NHWC';
+const nhwc = (attrs: NamedAttrMap | undefined): boolean =>
+  ((attrs as Attrs | undefined)?.dataFormat ?? 'NHWC') === 'NHWC';
 
 /** The geometry argument list of the addon's im2col / col2im for a conv2d info. */
 const geometry = (c: backend_util.Conv2DInfo): number[] => [
@@ -24,7 +31,12 @@ const geometry = (c: backend_util.Conv2DInfo): number[] => [
   c.outWidth,
 ];
 
-const info = (xShape: number[], filterShape: number[], attrs: Attrs, dilations: unknown = 1): backend_util.Conv2DInfo =>
+const info = (
+  xShape: number[],
+  filterShape: number[],
+  attrs: Attrs,
+  dilations: unknown = 1,
+): backend_util.Conv2DInfo =>
   backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
     filterShape as [number, number, number, number],
@@ -52,7 +64,24 @@ export const conv2dConfig = (addon: Addon, fallback: KernelFunc): KernelConfig =
     if (rows * k * c.outChannels > 0) {
       const cols = new Float32Array(rows * k);
       addon.im2col(...geometry(c), xv, cols);
-      addon.sgemm(false, false, rows, c.outChannels, k, 1, cols, 0, k, fv, 0, c.outChannels, 0, out, 0, c.outChannels);
+      addon.sgemm(
+        false,
+        false,
+        rows,
+        c.outChannels,
+        k,
+        1,
+        cols,
+        0,
+        k,
+        fv,
+        0,
+        c.outChannels,
+        0,
+        out,
+        0,
+        c.outChannels,
+      );
     }
     return backend.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
   },
@@ -75,7 +104,24 @@ export const conv2dBackpropInputConfig = (addon: Addon, fallback: KernelFunc): K
     const dx = new Float32Array(c.batchSize * c.inHeight * c.inWidth * c.inChannels);
     if (rows * k * c.outChannels > 0) {
       const dcols = new Float32Array(rows * k);
-      addon.sgemm(false, true, rows, k, c.outChannels, 1, dv, 0, c.outChannels, fv, 0, c.outChannels, 0, dcols, 0, k);
+      addon.sgemm(
+        false,
+        true,
+        rows,
+        k,
+        c.outChannels,
+        1,
+        dv,
+        0,
+        c.outChannels,
+        fv,
+        0,
+        c.outChannels,
+        0,
+        dcols,
+        0,
+        k,
+      );
       addon.col2im(...geometry(c), dcols, dx);
     }
     return backend.makeTensorInfo([c.batchSize, c.inHeight, c.inWidth, c.inChannels], 'float32', dx);
@@ -100,8 +146,29 @@ export const conv2dBackpropFilterConfig = (addon: Addon, fallback: KernelFunc): 
     if (rows * k * c.outChannels > 0) {
       const cols = new Float32Array(rows * k);
       addon.im2col(...geometry(c), xv, cols);
-      addon.sgemm(true, false, k, c.outChannels, rows, 1, cols, 0, k, dv, 0, c.outChannels, 0, dw, 0, c.outChannels);
+      addon.sgemm(
+        true,
+        false,
+        k,
+        c.outChannels,
+        rows,
+        1,
+        cols,
+        0,
+        k,
+        dv,
+        0,
+        c.outChannels,
+        0,
+        dw,
+        0,
+        c.outChannels,
+      );
     }
-    return backend.makeTensorInfo([c.filterHeight, c.filterWidth, c.inChannels, c.outChannels], 'float32', dw);
+    return backend.makeTensorInfo(
+      [c.filterHeight, c.filterWidth, c.inChannels, c.outChannels],
+      'float32',
+      dw,
+    );
   },
 });

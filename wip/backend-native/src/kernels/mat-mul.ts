@@ -68,7 +68,8 @@ export const batchMatMul = (
   return { values, shape: [...outBatch, m, n] };
 };
 
-const attr = (attrs: NamedAttrMap | undefined, name: string): unknown => (attrs as Record<string, unknown> | undefined)?.[name];
+const attr = (attrs: NamedAttrMap | undefined, name: string): unknown =>
+  (attrs as Record<string, unknown> | undefined)?.[name];
 
 /** `BatchMatMul` through BLAS, falling back to the given cpu kernel. */
 export const batchMatMulConfig = (addon: Addon, fallback: KernelFunc): KernelConfig => ({
@@ -77,7 +78,14 @@ export const batchMatMulConfig = (addon: Addon, fallback: KernelFunc): KernelCon
   kernelFunc: (args) => {
     const backend = args.backend as MathBackendCPU;
     const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
-    const out = batchMatMul(addon, backend, a, b, attr(args.attrs, 'transposeA') === true, attr(args.attrs, 'transposeB') === true);
+    const out = batchMatMul(
+      addon,
+      backend,
+      a,
+      b,
+      attr(args.attrs, 'transposeA') === true,
+      attr(args.attrs, 'transposeB') === true,
+    );
     return out === undefined ? fallback(args) : backend.makeTensorInfo(out.shape, 'float32', out.values);
   },
 });
@@ -91,12 +99,21 @@ export const fusedMatMulConfig = (addon: Addon, fallback: KernelFunc): KernelCon
     const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
     const activation = String(attr(args.attrs, 'activation') ?? 'linear');
     const act = ACTIVATIONS[activation];
-    if (a === undefined || b === undefined || preluActivationWeights !== undefined || act === undefined) return fallback(args);
-    const out = batchMatMul(addon, backend, a, b, attr(args.attrs, 'transposeA') === true, attr(args.attrs, 'transposeB') === true);
+    if (a === undefined || b === undefined || preluActivationWeights !== undefined || act === undefined)
+      return fallback(args);
+    const out = batchMatMul(
+      addon,
+      backend,
+      a,
+      b,
+      attr(args.attrs, 'transposeA') === true,
+      attr(args.attrs, 'transposeB') === true,
+    );
     if (out === undefined) return fallback(args);
     const n = out.shape[out.shape.length - 1] as number;
     const bv = bias === undefined ? undefined : floats(backend, bias);
-    if (bias !== undefined && (bv === undefined || (bv.length !== n && bv.length !== 1))) return fallback(args);
+    if (bias !== undefined && (bv === undefined || (bv.length !== n && bv.length !== 1)))
+      return fallback(args);
     const v = out.values;
     for (let i = 0; i < v.length; i += 1) {
       let x = v[i] as number;

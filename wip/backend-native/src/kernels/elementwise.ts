@@ -1,0 +1,210 @@
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { Addon } from '../addon.js';
+import { floats } from './tensor-data.js';
+
+const BINARY: Readonly<Record<string, number>> = {
+  Add: 0,
+  Sub: 1,
+  Multiply: 2,
+  RealDiv: 3,
+  Maximum: 4,
+  Minimum: 5,
+  SquaredDifference: 6,
+};
+const COMPARE: Readonly<Record<string, number>> = {
+  Less: 0,
+  LessEqual: 1,
+  Greater: 2,
+  GreaterEqual: 3,
+  Equal: 4,
+  NotEqual: 5,
+};
+const UNARY: Readonly<Record<string, number>> = {
+  Exp: 0,
+  Log: 1,
+  Sqrt: 2,
+  Square: 3,
+  Neg: 4,
+  Sigmoid: 5,
+  Softplus: 6,
+  Relu: 7,
+  Abs: 8,
+  ClipByValue: 9,
+  Rsqrt: 10,
+  Tanh: 11,
+  Reciprocal: 12,
+};
+
+/** Broadcast shape and rank-4 strides (0 on broadcast dimensions), or undefined beyond rank 4. */
+const broadcast = (a: number[], b: number[]) => {
+  const rank = Math.max(a.length, b.length);
+  if (rank > 4) return undefined;
+  const pad = (s: number[]) => [...Array(4 - s.length).fill(1), ...s] as number[];
+  const pa = pad(a);
+  const pb = pad(b);
+  const out = pa.map((d, i) => Math.max(d, pb[i] as number));
+  if (out.some((d, i) => (pa[i] !== d && pa[i] !== 1) || (pb[i] !== d && pb[i] !== 1))) return undefined;
+  const strides = (p: number[]) => {
+    const s = [0, 0, 0, 0];
+    let step = 1;
+    for (let i = 3; i >= 0; i -= 1) {
+      s[i] = p[i] === 1 ? 0 : step;
+      step *= p[i] as number;
+    }
+    return s;
+  };
+  return { shape: out.slice(4 - rank), full: out, as: strides(pa), bs: strides(pb) };
+};
+
+const binaryConfig = (
+  addon: Addon,
+  name: string,
+  op: number,
+  compare: boolean,
+  fallback: KernelFunc,
+): KernelConfig => ({
+  kernelName: name,
+  backendName: 'native',
+  kernelFunc: (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    const av = floats(backend, a);
+    const bv = floats(backend, b);
+    const cast = broadcast(a.shape, b.shape);
+    if (av === undefined || bv === undefined || cast === undefined) return fallback(args);
+    const size = cast.full.reduce((x, y) => x * y, 1);
+    const out = compare ? new Uint8Array(size) : new Float32Array(size);
+    if (size > 0) addon.binary(op, av, cast.as, bv, cast.bs, out, cast.full);
+    return backend.makeTensorInfo(cast.shape, compare ? 'bool' : 'float32', out);
+  },
+});
+
+const unaryConfig = (addon: Addon, name: string, op: number, fallback: KernelFunc): KernelConfig => ({
+  kernelName: name,
+  backendName: 'native',
+  kernelFunc: (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { x } = args.inputs as { x: TensorInfo };
+    const xv = floats(backend, x);
+    if (xv === undefined) return fallback(args);
+    const attrs = (args.attrs ?? {}) as Record<string, number>;
+    const out = new Float32Array(xv.length);
+    addon.unary(op, xv, out, attrs.clipValueMin ?? 0, attrs.clipValueMax ?? 0);
+    return backend.makeTensorInfo(x.shape, 'float32', out);
+  },
+});
+
+/** `Sum` over trailing axes (all axes included): a contiguous reduction in double precision. */
+const sumConfig = (addon: Addon, fallback: KernelFunc): KernelConfig => ({
+  kernelName: 'Sum',
+  backendName: 'native',
+  kernelFunc: (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { x } = args.inputs as { x: TensorInfo };
+    const xv = floats(backend, x);
+    const attrs = (args.attrs ?? {}) as { axis?: number | number[]; keepDims?: boolean };
+    const rank = x.shape.length;
+    const axes = (
+      attrs.axis === undefined
+        ? [...Array(rank).keys()]
+        : Array.isArray(attrs.axis)
+          ? attrs.axis
+          : [attrs.axis]
+    ).map((a) => (a < 0 ? a + rank : a));
+    const sorted = [...new Set(axes)].sort((p, q) => p - q);
+    const trailing = sorted.every((a, i) => a === rank - sorted.length + i);
+    const leading = sorted.every((a, i) => a === i);
+    if (xv === undefined || (!trailing && !leading)) return fallback(args);
+    const size = (dims: number[]) => dims.reduce((p, q) => p * q, 1);
+    // The output shape: the kept dimensions, with the reduced ones as 1 when keepDims is set.
+    const outShape = x.shape
+      .map((d, i) => (sorted.includes(i) ? 1 : d))
+      .filter((_, i) => attrs.keepDims === true || !sorted.includes(i));
+    if (trailing) {
+      const kept = x.shape.slice(0, rank - sorted.length);
+      const out = new Float32Array(size(kept));
+      if (xv.length > 0) addon.sumInner(xv, size(kept), size(x.shape.slice(rank - sorted.length)), out);
+      return backend.makeTensorInfo(outShape, 'float32', out);
+    }
+    const kept = x.shape.slice(sorted.length);
+    const out = new Float32Array(size(kept));
+    if (xv.length > 0) addon.sumOuter(xv, size(x.shape.slice(0, sorted.length)), size(kept), out);
+    return backend.makeTensorInfo(outShape, 'float32', out);
+  },
+});
+
+/** `Transpose` of a matrix (perm [1, 0]); other permutations fall back. */
+const transposeConfig = (addon: Addon, fallback: KernelFunc): KernelConfig => ({
+  kernelName: 'Transpose',
+  backendName: 'native',
+  kernelFunc: (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { x } = args.inputs as { x: TensorInfo };
+    const perm = ((args.attrs ?? {}) as { perm?: number[] }).perm ?? [];
+    const xv = floats(backend, x);
+    if (xv === undefined || x.shape.length !== 2 || perm[0] !== 1 || perm[1] !== 0) return fallback(args);
+    const [rows, cols] = x.shape as [number, number];
+    const out = new Float32Array(xv.length);
+    if (xv.length > 0) addon.transpose2d(xv, rows, cols, out);
+    return backend.makeTensorInfo([cols, rows], 'float32', out);
+  },
+});
+
+/** `LogicalAnd` of two same-shape bool tensors, and `Select` with same-shape operands (JS loops over bytes). */
+const boolConfigs = (fallbackAnd: KernelFunc, fallbackSelect: KernelFunc): KernelConfig[] => [
+  {
+    kernelName: 'LogicalAnd',
+    backendName: 'native',
+    kernelFunc: (args) => {
+      const backend = args.backend as MathBackendCPU;
+      const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+      const av = backend.data.get(a.dataId).values;
+      const bv = backend.data.get(b.dataId).values;
+      if (
+        !(av instanceof Uint8Array) ||
+        !(bv instanceof Uint8Array) ||
+        av.length !== bv.length ||
+        a.shape.join() !== b.shape.join()
+      ) {
+        return fallbackAnd(args);
+      }
+      const out = new Uint8Array(av.length);
+      for (let i = 0; i < out.length; i += 1) out[i] = (av[i] as number) & (bv[i] as number);
+      return backend.makeTensorInfo(a.shape, 'bool', out);
+    },
+  },
+  {
+    kernelName: 'Select',
+    backendName: 'native',
+    kernelFunc: (args) => {
+      const backend = args.backend as MathBackendCPU;
+      const { condition, t, e } = args.inputs as { condition: TensorInfo; t: TensorInfo; e: TensorInfo };
+      const cv = backend.data.get(condition.dataId).values;
+      const tv = floats(backend, t);
+      const ev = floats(backend, e);
+      if (
+        !(cv instanceof Uint8Array) ||
+        tv === undefined ||
+        ev === undefined ||
+        cv.length !== tv.length ||
+        tv.length !== ev.length
+      ) {
+        return fallbackSelect(args);
+      }
+      const out = new Float32Array(tv.length);
+      for (let i = 0; i < out.length; i += 1) out[i] = cv[i] ? (tv[i] as number) : (ev[i] as number);
+      return backend.makeTensorInfo(t.shape, 'float32', out);
+    },
+  },
+];
+
+/** Every element-wise / reduction kernel this package provides, each falling back to the cpu kernel. */
+export const elementwiseConfigs = (addon: Addon, cpu: (name: string) => KernelFunc): KernelConfig[] => [
+  ...Object.entries(BINARY).map(([name, op]) => binaryConfig(addon, name, op, false, cpu(name))),
+  ...Object.entries(COMPARE).map(([name, op]) => binaryConfig(addon, name, op, true, cpu(name))),
+  ...Object.entries(UNARY).map(([name, op]) => unaryConfig(addon, name, op, cpu(name))),
+  sumConfig(addon, cpu('Sum')),
+  transposeConfig(addon, cpu('Transpose')),
+  ...boolConfigs(cpu('LogicalAnd'), cpu('Select')),
+];
