@@ -62,3 +62,42 @@ describe('training variants', () => {
     expect(metrics[0]?.testError).toBeLessThan(scratch.metrics[0]?.testError as number);
   });
 });
+
+describe('other datasets', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  it('trains LeNet-300-100 on real Fashion-MNIST (the Debian package) for an epoch', async () => {
+    const { metrics, data } = await run({ ...base, dataset: 'fashion-mnist' });
+    expect(data.train.name).toMatch(/^fashion-mnist\/train/);
+    expect(metrics[0]?.testError).toBeLessThan(0.8); // chance is 0.9; 500 images and one epoch with the KL ramp
+  });
+
+  it('prepares CIFAR-10 for the VGG-like net: NHWC layout, per-channel standardisation from the training set', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'cifar-'));
+    const records = (n: number, shift: number) =>
+      Uint8Array.from({ length: n * 3073 }, (_, i) =>
+        i % 3073 === 0 ? (Math.floor(i / 3073) + shift) % 10 : (i * 7 + shift) % 256,
+      );
+    for (let i = 1; i <= 5; i += 1) writeFileSync(join(dir, `data_batch_${i}.bin`), records(4, i));
+    writeFileSync(join(dir, 'test_batch.bin'), records(3, 0));
+    const loaded = await loadRunData({ ...base, model: 'vgg', dataset: 'cifar10', dataDir: dir })();
+    if (E.isLeft(loaded)) throw new Error(loaded.left.message);
+    expect(loaded.right.train.labels.length).toBe(20);
+    expect(loaded.right.batching.layout).toBe('nhwc');
+    const normalize = loaded.right.batching.normalize as { mean: number[]; std: number[] };
+    expect(normalize.mean).toHaveLength(3);
+    for (const s of normalize.std) expect(s).toBeGreaterThan(0);
+    const missing = await loadRunData({
+      ...base,
+      model: 'vgg',
+      dataset: 'cifar10',
+      dataDir: join(dir, 'nope'),
+    })();
+    expect(E.isLeft(missing) && missing.left.message).toMatch(
+      /directory not found; download and unpack the CIFAR-10 binary version/,
+    );
+  });
+});
