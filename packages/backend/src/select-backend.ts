@@ -115,7 +115,7 @@ const startAuto =
  * @example
  * ```ts
  * const result = await selectBackend({ backend: 'auto' })();
- * if (E.isRight(result)) console.log(formatBackendReport(result.right));
+ * const report = E.isRight(result) ? formatBackendReport(result.right) : result.left.message;
  * ```
  */
 export const selectBackend = (
