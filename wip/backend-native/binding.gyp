@@ -5,7 +5,7 @@
       "sources": ["native/addon.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-ffp-contract=off"],
       "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],
-      "libraries": ["-lopenblas"]
+      "libraries": ["-lopenblas", "-lpthread"]
     }
   ]
 }

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 extern "C" {
 char* openblas_get_config(void);
@@ -407,6 +409,67 @@ napi_value Transpose2d(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// klSum(theta, logSigma2, dTheta?, dLogSigma2?, dy): Σ KL over a weight tensor with the paper's approximation
+// (log α = clip(log σ² − log(θ² + 1e-8), −8, 8); −KL ≈ k1·σ(k2 + k3·log α) − 0.5·softplus(−log α) − k1) in one
+// pass, and — when the gradient arrays are given — dy·∂ΣKL/∂θ and dy·∂ΣKL/∂log σ² in the same pass.
+napi_value KlSum(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  size_t lt = 0, ls = 0, lgt = 0, lgs = 0;
+  const float* theta = Floats(env, argv[0], &lt);
+  const float* ls2 = Floats(env, argv[1], &ls);
+  if (theta == nullptr || ls2 == nullptr || lt != ls) {
+    if (theta != nullptr && ls2 != nullptr) napi_throw_range_error(env, nullptr, "klSum: shapes differ");
+    return nullptr;
+  }
+  napi_valuetype t2;
+  napi_typeof(env, argv[2], &t2);
+  const bool grads = t2 != napi_undefined && t2 != napi_null;
+  float* gt = grads ? Floats(env, argv[2], &lgt) : nullptr;
+  float* gs = grads ? Floats(env, argv[3], &lgs) : nullptr;
+  if (grads && (gt == nullptr || gs == nullptr || lgt != lt || lgs != lt)) return nullptr;
+  const double dy = grads ? Double(env, argv[4]) : 0.0;
+  const float k1 = 0.63576f, k2 = 1.8732f, k3 = 1.48695f;
+  const float dyf = static_cast<float>(dy);
+  // One pass per chunk; chunks run on the machine's cores (the sum of each in double, then added in order,
+  // so the result does not depend on scheduling).
+  auto run = [&](size_t begin, size_t stop, double* partial) {
+    double sum = 0;
+    for (size_t i = begin; i < stop; ++i) {
+      const float th = theta[i];
+      const float t2v = th * th + 1e-8f;
+      const float raw = ls2[i] - std::log(t2v);
+      const float la = raw < -8.0f ? -8.0f : (raw > 8.0f ? 8.0f : raw);
+      const float sz = 1.0f / (1.0f + std::exp(-(k2 + k3 * la)));
+      const float e = std::exp(-std::fabs(la));
+      const float sp = std::log1p(e) + (la < 0 ? -la : 0.0f);  // softplus(−la)
+      sum -= static_cast<double>(k1 * sz - 0.5f * sp - k1);
+      if (grads) {
+        // dKL/dla = −(k1·k3·σ(z)(1 − σ(z)) + 0.5·σ(−la)); zero where the clip is active (as tfjs's clipByValue).
+        const float sigma_neg = la > 0 ? e / (1.0f + e) : 1.0f / (1.0f + e);
+        const float dkl = (raw < -8.0f || raw > 8.0f) ? 0.0f : -(k1 * k3 * sz * (1.0f - sz) + 0.5f * sigma_neg);
+        gs[i] = dyf * dkl;
+        gt[i] = dyf * dkl * (-2.0f * th / t2v);
+      }
+    }
+    *partial = sum;
+  };
+  const size_t cores = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+  const size_t chunks = lt < 65536 ? 1 : cores;
+  std::vector<double> partial(chunks, 0.0);
+  std::vector<std::thread> workers;
+  const size_t step = (lt + chunks - 1) / chunks;
+  for (size_t c = 1; c < chunks; ++c) workers.emplace_back(run, c * step, std::min(lt, (c + 1) * step), &partial[c]);
+  run(0, std::min(lt, step), &partial[0]);
+  for (auto& w : workers) w.join();
+  double total = 0;
+  for (double p : partial) total += p;
+  napi_value out;
+  napi_create_double(env, total, &out);
+  return out;
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value out;
   const char* config = openblas_get_config();
@@ -436,6 +499,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sumInner", nullptr, SumInner, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumOuter", nullptr, SumOuter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose2d", nullptr, Transpose2d, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"klSum", nullptr, KlSum, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -44,6 +44,17 @@ export interface Addon {
   sumInner(x: Float32Array, outer: number, inner: number, out: Float32Array): void;
   /** Sum over the leading `outer` rows of each of `inner` columns. */
   sumOuter(x: Float32Array, outer: number, inner: number, out: Float32Array): void;
+  /**
+   * Σ KL of one weight tensor (the paper's approximation of log α's KL) in one pass; with gradient arrays,
+   * also `dy · ∂ΣKL/∂θ` and `dy · ∂ΣKL/∂log σ²`.
+   */
+  klSum(
+    theta: Float32Array,
+    logSigma2: Float32Array,
+    dTheta?: Float32Array,
+    dLogSigma2?: Float32Array,
+    dy?: number,
+  ): number;
   /** Matrix transpose. */
   transpose2d(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** OpenBLAS's build configuration. */
