@@ -1,15 +1,14 @@
 import { access } from 'node:fs/promises';
 import { type BackendChoice, type BackendInfo, selectBackend } from '@sparsevd/backend';
-import { namedVariables, type Params, type Sequential, type Shape } from '@sparsevd/layers';
+import type { Params, Sequential, Shape } from '@sparsevd/layers';
 import { masks, sparsityReport } from '@sparsevd/pruning';
 import {
-  buildModel,
   type Checkpoint,
   type EpochMetrics,
   readCheckpoint,
+  restoreNetwork,
   type TrainConfig,
 } from '@sparsevd/train';
-import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { type CliError, failure } from './cli-error.js';
 import { firstLayerChart, logAlphaChart, renderSvg, trainingChart } from './plots.js';
@@ -57,13 +56,9 @@ export const restore = async (dir: string): Promise<E.Either<CliError, Restored>
   const read = await readCheckpoint(files.checkpoint)();
   if (E.isLeft(read)) return E.left(failure(read.left.message));
   const checkpoint = read.right;
-  const { network, inputShape } = buildModel(checkpoint.config);
-  const params = network.init(checkpoint.config.seed, { inputShape });
-  for (const [name, v] of Object.entries(namedVariables(params))) {
-    const saved = checkpoint.params[name];
-    if (saved === undefined) return E.left(failure(`${files.checkpoint}: no parameter ${name}`));
-    tf.tidy(() => v.assign(tf.tensor(saved.values, v.shape)));
-  }
+  const restored = restoreNetwork(checkpoint);
+  if (E.isLeft(restored)) return E.left(failure(`${files.checkpoint}: ${restored.left.message}`));
+  const { network, params, inputShape } = restored.right;
   return E.right({ checkpoint, network, params, inputShape });
 };
 

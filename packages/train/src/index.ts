@@ -26,6 +26,7 @@ export { type Evaluation, evaluate } from './evaluate.js';
 export type { TrainEvent } from './events.js';
 export type { EpochMetrics } from './metrics.js';
 export { type Objective, sgvlb } from './objective.js';
+export { type RestoredNetwork, restoreNetwork } from './restore-network.js';
 export { type KlSchedule, klWeight, type LrSchedule, learningRate } from './schedules.js';
 export {
   PRETRAIN_DROPOUT,

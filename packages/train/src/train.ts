@@ -13,6 +13,7 @@ import { evaluate } from './evaluate.js';
 import type { TrainEvent } from './events.js';
 import type { EpochMetrics } from './metrics.js';
 import { sgvlb } from './objective.js';
+import { restoreNetwork } from './restore-network.js';
 import { klWeight, learningRate } from './schedules.js';
 import { type TrainError, trainError } from './train-error.js';
 
@@ -108,24 +109,9 @@ export const train =
     const main = buildModel(config);
     let params: Params;
     if (resume !== undefined) {
-      params = main.network.init(config.seed, {
-        inputShape: main.inputShape,
-        logSigma2Init: config.logSigma2Init,
-      });
-      const named = namedVariables(params);
-      for (const [name, v] of Object.entries(named)) {
-        const saved = resume.params[name];
-        if (saved === undefined || saved.values.length !== v.size) {
-          disposeParams(params);
-          return E.left(
-            trainError(
-              'Checkpoint',
-              `checkpoint has no parameter "${name}" of shape [${v.shape.join(', ')}]`,
-            ),
-          );
-        }
-        tf.tidy(() => v.assign(tf.tensor(saved.values, v.shape)));
-      }
+      const restored = restoreNetwork(resume);
+      if (E.isLeft(restored)) return restored;
+      params = restored.right.params;
     } else if (config.pretrainEpochs > 0 && !config.dense) {
       const dense = buildModel(config, 'dense', PRETRAIN_DROPOUT);
       const pretrainParams = dense.network.init(config.seed, { inputShape: dense.inputShape });

@@ -1,5 +1,5 @@
 import { logAlpha } from '@sparsevd/estimators';
-import type { Layer, Params, Sequential, Shape } from '@sparsevd/layers';
+import type { Layer, Params, Sequential } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A weight layer read into plain arrays: masked weights (eval mode) and bias. */
@@ -141,27 +141,3 @@ export const readOps = (network: Sequential, params: Params, threshold?: number)
         );
     }
   });
-
-/** Output shape of one op for inputs of `shape` (one example). */
-export const opOutputShape = (op: Op, shape: Shape): Shape => {
-  switch (op.kind) {
-    case 'dense':
-      return [op.outputs];
-    case 'select':
-      return [op.indices.length];
-    case 'relu':
-      return shape;
-    case 'flatten':
-      return [shape.reduce((a, b) => a * b, 1)];
-    case 'conv':
-    case 'maxpool': {
-      const k = op.kind === 'conv' ? [op.kh, op.kw] : op.pool;
-      const [h, w] = [0, 1].map((i) =>
-        op.padding === 'same'
-          ? Math.ceil((shape[i] as number) / (op.strides[i] as number))
-          : Math.floor(((shape[i] as number) - (k[i] as number)) / (op.strides[i] as number)) + 1,
-      ) as [number, number];
-      return [h, w, op.kind === 'conv' ? op.outputs : (shape[2] as number)];
-    }
-  }
-};

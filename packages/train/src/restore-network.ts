@@ -1,0 +1,33 @@
+import { disposeParams, namedVariables, type Params, type Sequential, type Shape } from '@sparsevd/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import * as E from 'fp-ts/lib/Either.js';
+import { buildModel } from './build-model.js';
+import type { Checkpoint } from './checkpoint.js';
+import { type TrainError, trainError } from './train-error.js';
+
+/** A checkpoint's network rebuilt with its stored parameters. */
+export interface RestoredNetwork {
+  readonly network: Sequential;
+  readonly params: Params;
+  readonly inputShape: Shape;
+}
+
+/**
+ * Rebuilds the network a checkpoint's configuration describes and loads its stored parameters into it; a
+ * checkpoint that lacks a parameter (or holds one of another size) is a `Left` naming it.
+ */
+export const restoreNetwork = (checkpoint: Checkpoint): E.Either<TrainError, RestoredNetwork> => {
+  const { network, inputShape } = buildModel(checkpoint.config);
+  const params = network.init(checkpoint.config.seed, { inputShape });
+  for (const [name, v] of Object.entries(namedVariables(params))) {
+    const saved = checkpoint.params[name];
+    if (saved === undefined || saved.values.length !== v.size) {
+      disposeParams(params);
+      return E.left(
+        trainError('Checkpoint', `checkpoint has no parameter "${name}" of shape [${v.shape.join(', ')}]`),
+      );
+    }
+    tf.tidy(() => v.assign(tf.tensor(saved.values, v.shape)));
+  }
+  return E.right({ network, params, inputShape });
+};
