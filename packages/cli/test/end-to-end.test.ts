@@ -4,9 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { selectBackend } from '@sparsevd/backend';
 import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
+// The backend `auto` picks here (native when @sparsevd/backend-native is built, else wasm): the command must
+// report the same one.
+const auto = await selectBackend({ env: {} })();
+const autoBackend = auto._tag === 'Right' ? auto.right.backend : 'none';
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const env = { PATH: process.env.PATH };
 // A small real MNIST run: 500 training images, batch 50 → 10 steps per epoch; 300 test images.
@@ -54,7 +59,7 @@ describe('sparsevd end to end on real MNIST (built command, plain node)', () => 
     );
     expect(stderr).toMatch(/epoch 1\/1 test error [\d.]+ %\s+compression [\d.]+×/);
     expect(stdout).toMatch(/test error\s+[\d.]+ %\s+1\.92 %/);
-    expect(stdout).toMatch(/backend\s+wasm/);
+    expect(stdout).toMatch(new RegExp(`backend\\s+${autoBackend}`));
     for (const f of [
       'config.json',
       'metrics.jsonl',

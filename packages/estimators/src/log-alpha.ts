@@ -10,6 +10,25 @@ export interface LogAlphaOptions {
 }
 
 /**
+ * The clip range and eps of {@link LogAlphaOptions} with their defaults, checked.
+ *
+ * @internal
+ */
+export const logAlphaSettings = (
+  fn: string,
+  options: LogAlphaOptions,
+): { readonly lo: number; readonly hi: number; readonly eps: number } => {
+  const { clip = [-8, 8], eps = 1e-8 } = options;
+  const [lo, hi] = clip;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) {
+    throw new RangeError(`${fn}: options.clip must be two finite numbers with lo < hi, got [${lo}, ${hi}]`);
+  }
+  if (!Number.isFinite(eps) || eps < 0)
+    throw new RangeError(`${fn}: options.eps must be finite and ≥ 0, got ${eps}`);
+  return { lo, hi, eps };
+};
+
+/**
  * log α of each weight under the additive reparameterization (Molchanov et al. 2017, section 4.2):
  * `log α = log σ² − log(θ² + eps)`, clipped to `clip`.
  *
@@ -23,17 +42,9 @@ export const logAlpha = (
   logSigma2: tf.Tensor,
   options: LogAlphaOptions = {},
 ): tf.Tensor => {
-  const { clip = [-8, 8], eps = 1e-8 } = options;
   checkFloatTensor('logAlpha', 'theta', theta);
   checkFloatTensor('logAlpha', 'logSigma2', logSigma2);
   checkSameShape('logAlpha', 'theta', theta, 'logSigma2', logSigma2);
-  const [lo, hi] = clip;
-  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) {
-    throw new RangeError(
-      `logAlpha: options.clip must be two finite numbers with lo < hi, got [${lo}, ${hi}]`,
-    );
-  }
-  if (!Number.isFinite(eps) || eps < 0)
-    throw new RangeError(`logAlpha: options.eps must be finite and ≥ 0, got ${eps}`);
+  const { lo, hi, eps } = logAlphaSettings('logAlpha', options);
   return tf.tidy(() => tf.clipByValue(tf.sub(logSigma2, tf.log(tf.add(tf.square(theta), eps))), lo, hi));
 };

@@ -1,3 +1,4 @@
+import { FUSED_KERNELS, fusedKernelAvailable } from '@sparsevd/kl';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFloatTensor, showShape } from './internal/validate.js';
 
@@ -9,7 +10,8 @@ export type Noise = tf.Tensor | { readonly seed: number };
 
 /**
  * Standard-normal noise of the given shape from a {@link Noise}: a tensor is checked and returned as is
- * (the caller keeps ownership), a seed draws a new tensor.
+ * (the caller keeps ownership), a seed draws a new tensor — by the backend's fused `randomNormal` kernel when
+ * it offers one, which gives the same values as `tf.randomNormal`.
  *
  * @param fn - the calling function, named in errors.
  * @throws RangeError when a noise tensor has the wrong shape, or the seed is not a finite number.
@@ -18,6 +20,17 @@ export const resolveNoise = (fn: string, shape: ReadonlyArray<number>, noise: No
   if (typeof noise === 'object' && noise !== null && 'seed' in noise && !(noise instanceof tf.Tensor)) {
     if (!Number.isFinite(noise.seed))
       throw new RangeError(`${fn}: noise.seed must be a finite number, got ${noise.seed}`);
+    if (fusedKernelAvailable(FUSED_KERNELS.randomNormal)) {
+      // tf.randomNormal draws from Math.random() when the seed is 0; so does this.
+      const seed = String(noise.seed || Math.random());
+      return tf
+        .engine()
+        .runKernel(
+          FUSED_KERNELS.randomNormal,
+          {},
+          { shape: [...shape], mean: 0, stdDev: 1, seed },
+        ) as tf.Tensor;
+    }
     return tf.randomNormal([...shape], 0, 1, 'float32', noise.seed);
   }
   const tensor = checkFloatTensor(fn, 'noise', noise);

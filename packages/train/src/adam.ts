@@ -1,3 +1,4 @@
+import { FUSED_KERNELS, fusedKernelAvailable } from '@sparsevd/kl';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Adam's hyperparameters (Kingma & Ba 2015); the defaults are PyTorch's and the paper's. */
@@ -27,7 +28,8 @@ export const adamState = (variables: ReadonlyArray<tf.Variable>): AdamState => (
  * `m ← β1·m + (1 − β1)·g`, `v ← β2·v + (1 − β2)·g²`,
  * `x ← x − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)`.
  * The bias corrections are computed in float64 from the step count, so a run resumed from a checkpoint
- * (moments + step) continues bit for bit.
+ * (moments + step) continues bit for bit. On a backend that offers the fused `adam` kernel (`@sparsevd/kl`'s
+ * `FUSED_KERNELS`) each variable is updated in one pass, with the same operations in the same order.
  */
 export const adamUpdate = (
   state: AdamState,
@@ -42,11 +44,25 @@ export const adamUpdate = (
   const bc2 = 1 - beta2 ** state.step;
   const stepSize = lr / bc1;
   const invSqrtBc2 = 1 / Math.sqrt(bc2);
+  const fused = fusedKernelAvailable(FUSED_KERNELS.adam);
   tf.tidy(() => {
     variables.forEach((x, i) => {
       const g = grads[i] as tf.Tensor;
       const m = state.m[i] as tf.Variable;
       const v = state.v[i] as tf.Variable;
+      if (fused) {
+        const [x1, m1, v1] = tf
+          .engine()
+          .runKernel(
+            FUSED_KERNELS.adam,
+            { x, m, v, g },
+            { beta1, beta2, epsilon, stepSize, invSqrtBc2 },
+          ) as tf.Tensor[];
+        m.assign(m1 as tf.Tensor);
+        v.assign(v1 as tf.Tensor);
+        x.assign(x1 as tf.Tensor);
+        return;
+      }
       const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
       const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
       const denom = tf.add(tf.mul(tf.sqrt(v1), invSqrtBc2), epsilon);
@@ -57,7 +73,6 @@ export const adamUpdate = (
   });
 };
 
-/** Disposes the moment variables. */
 export const disposeAdam = (state: AdamState): void => {
   tf.dispose([...state.m, ...state.v]);
 };

@@ -49,12 +49,12 @@ const step = (withAdam) => {
 const median = (f) => {
   for (let i = 0; i < 3; i += 1) f();
   const t = [];
-  for (let i = 0; i < 20; i += 1) {
+  for (let i = 0; i < 100; i += 1) {
     const s = performance.now();
     f();
     t.push(performance.now() - s);
   }
-  return t.sort((a, b) => a - b)[10].toFixed(1);
+  return t.sort((a, b) => a - b)[50].toFixed(2);
 };
 console.log(
   backend,

@@ -1,7 +1,7 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
-import { floats } from './tensor-data.js';
+import { floats, uninitialized } from './tensor-data.js';
 
 type Activation = (v: number) => number;
 const ACTIVATIONS: Readonly<Record<string, Activation | null>> = {
@@ -43,8 +43,8 @@ export const batchMatMul = (
   if (!sameBatch && batchA !== 1 && batchB !== 1) return undefined;
   const batch = Math.max(batchA, batchB);
   const outBatch = batchA >= batchB ? aBatch : bBatch;
-  const values = new Float32Array(batch * m * n);
-  if (m * n * k === 0) return { values, shape: [...outBatch, m, n] };
+  if (m * n * k === 0) return { values: new Float32Array(batch * m * n), shape: [...outBatch, m, n] };
+  const values = uninitialized(batch * m * n);
   for (let i = 0; i < batch; i += 1) {
     addon.sgemm(
       transposeA,

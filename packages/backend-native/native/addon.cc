@@ -1,14 +1,23 @@
 // N-API addon of @sparsevd/backend-native: OpenBLAS's CBLAS sgemm on Float32Arrays shared with JavaScript
-// (no copies), and the im2col / col2im transforms that turn NHWC convolutions and their gradients into GEMMs.
+// (no copies), the im2col / col2im transforms that turn NHWC convolutions and their gradients into GEMMs, and
+// the element-wise, reduction and transpose kernels; the fused SparseVD kernels are in fused.cc, max pooling
+// in pooling.cc, the thread pool in pool.h.
 #include <node_api.h>
 #include <cblas.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 #include <vector>
+
+#include "fused.h"
+#include "gemm.h"
+#include "pool.h"
+#include "napi-util.h"
 
 extern "C" {
 char* openblas_get_config(void);
@@ -18,51 +27,7 @@ void openblas_set_num_threads(int);
 
 namespace {
 
-bool Check(napi_env env, napi_status status, const char* what) {
-  if (status == napi_ok) return true;
-  napi_throw_error(env, nullptr, what);
-  return false;
-}
-
-// The float data of a Float32Array argument, with its length in elements.
-float* Floats(napi_env env, napi_value value, size_t* length) {
-  bool is_typed = false;
-  napi_is_typedarray(env, value, &is_typed);
-  if (!is_typed) {
-    napi_throw_type_error(env, nullptr, "expected a Float32Array");
-    return nullptr;
-  }
-  napi_typedarray_type type;
-  size_t len = 0;
-  void* data = nullptr;
-  napi_value buffer;
-  size_t offset = 0;
-  if (!Check(env, napi_get_typedarray_info(env, value, &type, &len, &data, &buffer, &offset), "typedarray info")) return nullptr;
-  if (type != napi_float32_array) {
-    napi_throw_type_error(env, nullptr, "expected a Float32Array");
-    return nullptr;
-  }
-  *length = len;
-  return static_cast<float*>(data);
-}
-
-int64_t Int(napi_env env, napi_value value) {
-  int64_t out = 0;
-  napi_get_value_int64(env, value, &out);
-  return out;
-}
-
-double Double(napi_env env, napi_value value) {
-  double out = 0;
-  napi_get_value_double(env, value, &out);
-  return out;
-}
-
-bool Bool(napi_env env, napi_value value) {
-  bool out = false;
-  napi_get_value_bool(env, value, &out);
-  return out;
-}
+using namespace sparsevd;
 
 // sgemm(transA, transB, M, N, K, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc)
 // Row-major C[M×N] = alpha·op(A)·op(B) + beta·C, offsets in elements.
@@ -95,9 +60,7 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "sgemm: operand out of bounds");
     return nullptr;
   }
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(m),
-              static_cast<int>(n), static_cast<int>(k), alpha, a + ao, static_cast<int>(lda), b + bo, static_cast<int>(ldb), beta,
-              c + co, static_cast<int>(ldc));
+  Gemm(ta, tb, m, n, k, alpha, a + ao, lda, b + bo, ldb, beta, c + co, ldc);
   return nullptr;
 }
 
@@ -409,67 +372,6 @@ napi_value Transpose2d(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// klSum(theta, logSigma2, dTheta?, dLogSigma2?, dy): Σ KL over a weight tensor with the paper's approximation
-// (log α = clip(log σ² − log(θ² + 1e-8), −8, 8); −KL ≈ k1·σ(k2 + k3·log α) − 0.5·softplus(−log α) − k1) in one
-// pass, and — when the gradient arrays are given — dy·∂ΣKL/∂θ and dy·∂ΣKL/∂log σ² in the same pass.
-napi_value KlSum(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  size_t lt = 0, ls = 0, lgt = 0, lgs = 0;
-  const float* theta = Floats(env, argv[0], &lt);
-  const float* ls2 = Floats(env, argv[1], &ls);
-  if (theta == nullptr || ls2 == nullptr || lt != ls) {
-    if (theta != nullptr && ls2 != nullptr) napi_throw_range_error(env, nullptr, "klSum: shapes differ");
-    return nullptr;
-  }
-  napi_valuetype t2;
-  napi_typeof(env, argv[2], &t2);
-  const bool grads = t2 != napi_undefined && t2 != napi_null;
-  float* gt = grads ? Floats(env, argv[2], &lgt) : nullptr;
-  float* gs = grads ? Floats(env, argv[3], &lgs) : nullptr;
-  if (grads && (gt == nullptr || gs == nullptr || lgt != lt || lgs != lt)) return nullptr;
-  const double dy = grads ? Double(env, argv[4]) : 0.0;
-  const float k1 = 0.63576f, k2 = 1.8732f, k3 = 1.48695f;
-  const float dyf = static_cast<float>(dy);
-  // One pass per chunk; chunks run on the machine's cores (the sum of each in double, then added in order,
-  // so the result does not depend on scheduling).
-  auto run = [&](size_t begin, size_t stop, double* partial) {
-    double sum = 0;
-    for (size_t i = begin; i < stop; ++i) {
-      const float th = theta[i];
-      const float t2v = th * th + 1e-8f;
-      const float raw = ls2[i] - std::log(t2v);
-      const float la = raw < -8.0f ? -8.0f : (raw > 8.0f ? 8.0f : raw);
-      const float sz = 1.0f / (1.0f + std::exp(-(k2 + k3 * la)));
-      const float e = std::exp(-std::fabs(la));
-      const float sp = std::log1p(e) + (la < 0 ? -la : 0.0f);  // softplus(−la)
-      sum -= static_cast<double>(k1 * sz - 0.5f * sp - k1);
-      if (grads) {
-        // dKL/dla = −(k1·k3·σ(z)(1 − σ(z)) + 0.5·σ(−la)); zero where the clip is active (as tfjs's clipByValue).
-        const float sigma_neg = la > 0 ? e / (1.0f + e) : 1.0f / (1.0f + e);
-        const float dkl = (raw < -8.0f || raw > 8.0f) ? 0.0f : -(k1 * k3 * sz * (1.0f - sz) + 0.5f * sigma_neg);
-        gs[i] = dyf * dkl;
-        gt[i] = dyf * dkl * (-2.0f * th / t2v);
-      }
-    }
-    *partial = sum;
-  };
-  const size_t cores = std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-  const size_t chunks = lt < 65536 ? 1 : cores;
-  std::vector<double> partial(chunks, 0.0);
-  std::vector<std::thread> workers;
-  const size_t step = (lt + chunks - 1) / chunks;
-  for (size_t c = 1; c < chunks; ++c) workers.emplace_back(run, c * step, std::min(lt, (c + 1) * step), &partial[c]);
-  run(0, std::min(lt, step), &partial[0]);
-  for (auto& w : workers) w.join();
-  double total = 0;
-  for (double p : partial) total += p;
-  napi_value out;
-  napi_create_double(env, total, &out);
-  return out;
-}
-
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value out;
   const char* config = openblas_get_config();
@@ -477,17 +379,39 @@ napi_value Info(napi_env env, napi_callback_info) {
   return out;
 }
 
+// threads(n?): sets (when given; 0 restores the default) and returns the number of threads the addon computes
+// on (its pool; OpenBLAS itself stays single-threaded, see gemm.h).
 napi_value Threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc == 1) openblas_set_num_threads(static_cast<int>(Int(env, argv[0])));
+  if (argc == 1) {
+    napi_valuetype type;
+    napi_typeof(env, argv[0], &type);
+    if (type == napi_number) {
+      const int n = static_cast<int>(Int(env, argv[0]));
+      ThePool().Resize(n > 0 ? std::min(n, 64) : DefaultThreads());
+    }
+  }
   napi_value out;
-  napi_create_int32(env, openblas_get_num_threads(), &out);
+  napi_create_int32(env, ThePool().Threads(), &out);
   return out;
 }
 
+// Large typed arrays are allocated with calloc: above glibc's mmap threshold every new tensor is a fresh
+// mapping whose pages fault in on first write — a quarter of a millisecond per megabyte, paid by every
+// kernel output. Serving them from the heap instead (and not trimming it back) removes that; the cost is
+// address space the process keeps. SPARSEVD_NATIVE_MALLOPT=0 leaves glibc's settings alone.
+void TuneMalloc() {
+  const char* off = std::getenv("SPARSEVD_NATIVE_MALLOPT");
+  if (off != nullptr && std::strcmp(off, "0") == 0) return;
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
+  openblas_set_num_threads(1);  // the pool runs the threads (gemm.h)
+  TuneMalloc();
   const napi_property_descriptor props[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -499,7 +423,15 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sumInner", nullptr, SumInner, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumOuter", nullptr, SumOuter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"transpose2d", nullptr, Transpose2d, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"klSum", nullptr, KlSum, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"klOfWeights", nullptr, KlOfWeights, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lrtDenseForward", nullptr, LrtDenseForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lrtDenseGradInput", nullptr, LrtDenseGradInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lrtDenseGradLogSigma2", nullptr, LrtDenseGradLogSigma2, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maskedTheta", nullptr, MaskedTheta, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"randomNormal", nullptr, RandomNormal, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPool", nullptr, MaxPool, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"maxPoolGrad", nullptr, MaxPoolGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   return exports;

@@ -13,7 +13,7 @@ if (backend === 'native') {
 } else {
   await selectBackend({ backend })();
 }
-const config = { ...DEFAULT_CONFIG, epochs: 1, trainSubset: 2300, testSubset: 100 };
+const config = { ...DEFAULT_CONFIG, epochs: 1, trainSubset: 6300, testSubset: 100 };
 const data = await loadRunData(config)();
 const times = [];
 let last = 0;

@@ -2,19 +2,25 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Addon } from './addon.js';
 import { conv2dBackpropFilterConfig, conv2dBackpropInputConfig, conv2dConfig } from './kernels/conv2d.js';
-import { elementwiseConfigs } from './kernels/elementwise.js';
+import { ELEMENTWISE_KERNELS, elementwiseConfigs } from './kernels/elementwise.js';
+import { FUSED_KERNEL_NAMES, fusedConfigs, fusedGradients } from './kernels/fused.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './kernels/mat-mul.js';
+import { maxPoolConfig, maxPoolGradConfig } from './kernels/max-pool.js';
 
 /** The tfjs backend name. */
 export const BACKEND_NAME = 'native';
 
-/** The kernels this package implements natively; every other kernel is tfjs-backend-cpu's. */
+/** The kernels this package implements natively (replaced or added); every other kernel is tfjs-backend-cpu's. */
 export const NATIVE_KERNELS: ReadonlyArray<string> = [
   'BatchMatMul',
   '_FusedMatMul',
   'Conv2D',
   'Conv2DBackpropInput',
   'Conv2DBackpropFilter',
+  'MaxPool',
+  'MaxPoolGrad',
+  ...ELEMENTWISE_KERNELS,
+  ...Object.values(FUSED_KERNEL_NAMES),
 ];
 
 /**
@@ -30,8 +36,9 @@ class NativeBackend extends MathBackendCPU {
 }
 
 /**
- * Registers the `native` tfjs backend (idempotent): tfjs-backend-cpu's kernels, with `BatchMatMul`,
- * `_FusedMatMul`, `Conv2D` and both convolution gradients overridden by BLAS-backed ones.
+ * Registers the `native` tfjs backend (idempotent): tfjs-backend-cpu's kernels, with the matrix products,
+ * convolutions and their gradients overridden by BLAS-backed ones, max pooling and the element-wise kernels of
+ * a SparseVD step by the addon's, and the fused SparseVD kernels (with their gradients) added.
  */
 export const registerNativeBackend = (addon: Addon): void => {
   if (tf.findBackendFactory(BACKEND_NAME) != null) return;
@@ -49,10 +56,18 @@ export const registerNativeBackend = (addon: Addon): void => {
     conv2dConfig(addon, cpu('Conv2D')),
     conv2dBackpropInputConfig(addon, cpu('Conv2DBackpropInput')),
     conv2dBackpropFilterConfig(addon, cpu('Conv2DBackpropFilter')),
+    maxPoolConfig(addon, cpu('MaxPool')),
+    maxPoolGradConfig(addon, cpu('MaxPoolGrad')),
     ...elementwiseConfigs(addon, cpu),
   ];
   for (const config of overrides) {
     tf.unregisterKernel(config.kernelName, BACKEND_NAME);
     tf.registerKernel(config);
+  }
+  for (const config of fusedConfigs(addon)) {
+    if (tf.getKernel(config.kernelName, BACKEND_NAME) === undefined) tf.registerKernel(config);
+  }
+  for (const config of fusedGradients) {
+    if (tf.getGradient(config.kernelName) === undefined) tf.registerGradient(config);
   }
 };

@@ -1,7 +1,7 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
-import { floats } from './tensor-data.js';
+import { floats, uninitialized } from './tensor-data.js';
 
 const BINARY: Readonly<Record<string, number>> = {
   Add: 0,
@@ -35,6 +35,17 @@ const UNARY: Readonly<Record<string, number>> = {
   Tanh: 11,
   Reciprocal: 12,
 };
+
+/** The element-wise, reduction and boolean kernels `elementwiseConfigs` replaces. */
+export const ELEMENTWISE_KERNELS: ReadonlyArray<string> = [
+  ...Object.keys(BINARY),
+  ...Object.keys(COMPARE),
+  ...Object.keys(UNARY),
+  'Sum',
+  'Transpose',
+  'LogicalAnd',
+  'Select',
+];
 
 /** Broadcast shape and rank-4 strides (0 on broadcast dimensions), or undefined beyond rank 4. */
 const broadcast = (a: number[], b: number[]) => {
@@ -74,7 +85,7 @@ const binaryConfig = (
     const cast = broadcast(a.shape, b.shape);
     if (av === undefined || bv === undefined || cast === undefined) return fallback(args);
     const size = cast.full.reduce((x, y) => x * y, 1);
-    const out = compare ? new Uint8Array(size) : new Float32Array(size);
+    const out = compare ? new Uint8Array(size) : uninitialized(size);
     if (size > 0) addon.binary(op, av, cast.as, bv, cast.bs, out, cast.full);
     return backend.makeTensorInfo(cast.shape, compare ? 'bool' : 'float32', out);
   },
@@ -89,7 +100,7 @@ const unaryConfig = (addon: Addon, name: string, op: number, fallback: KernelFun
     const xv = floats(backend, x);
     if (xv === undefined) return fallback(args);
     const attrs = (args.attrs ?? {}) as Record<string, number>;
-    const out = new Float32Array(xv.length);
+    const out = uninitialized(xv.length);
     addon.unary(op, xv, out, attrs.clipValueMin ?? 0, attrs.clipValueMax ?? 0);
     return backend.makeTensorInfo(x.shape, 'float32', out);
   },
@@ -145,7 +156,7 @@ const transposeConfig = (addon: Addon, fallback: KernelFunc): KernelConfig => ({
     const xv = floats(backend, x);
     if (xv === undefined || x.shape.length !== 2 || perm[0] !== 1 || perm[1] !== 0) return fallback(args);
     const [rows, cols] = x.shape as [number, number];
-    const out = new Float32Array(xv.length);
+    const out = uninitialized(xv.length);
     if (xv.length > 0) addon.transpose2d(xv, rows, cols, out);
     return backend.makeTensorInfo([cols, rows], 'float32', out);
   },

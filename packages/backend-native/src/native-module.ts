@@ -33,3 +33,21 @@ export const registerBackend = (): void => {
   if ('reason' in result) throw new Error(`@sparsevd/backend-native is unavailable: ${result.reason}`);
   registerNativeBackend(result.addon);
 };
+
+/**
+ * Sets the number of threads the addon computes on — 0 restores the default, `SPARSEVD_NATIVE_THREADS` when
+ * set, else the machine's cores — and returns the number now used. Throws when the addon is unavailable.
+ *
+ * @example
+ * ```ts
+ * import { availability, setThreads } from '@sparsevd/backend-native';
+ * if (availability().available) console.log(setThreads(1));
+ * ```
+ */
+export const setThreads = (n: number): number => {
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(`setThreads: n must be a non-negative integer, got ${n}`);
+  const result = load();
+  if ('reason' in result) throw new Error(`@sparsevd/backend-native is unavailable: ${result.reason}`);
+  return result.addon.threads(n);
+};

@@ -45,21 +45,97 @@ export interface Addon {
   /** Sum over the leading `outer` rows of each of `inner` columns. */
   sumOuter(x: Float32Array, outer: number, inner: number, out: Float32Array): void;
   /**
-   * Σ KL of one weight tensor (the paper's approximation of log α's KL) in one pass; with gradient arrays,
-   * also `dy · ∂ΣKL/∂θ` and `dy · ∂ΣKL/∂log σ²`.
+   * Σ KL of one weight tensor from θ and log σ² (log α = clip(log σ² − log(θ² + eps), lo, hi), the paper's
+   * approximation) in one pass; with gradient arrays, also ∂ΣKL/∂θ and ∂ΣKL/∂log σ² per element.
    */
-  klSum(
+  klOfWeights(
     theta: Float32Array,
     logSigma2: Float32Array,
-    dTheta?: Float32Array,
-    dLogSigma2?: Float32Array,
-    dy?: number,
+    eps: number,
+    lo: number,
+    hi: number,
+    dTheta: Float32Array | null,
+    dLogSigma2: Float32Array | null,
   ): number;
+  /** LRT dense forward: `y = x·θ + bias + std ⊙ noise`, `std = sqrt(x²·exp(log σ²) + varEps)` (both written). */
+  lrtDenseForward(
+    x: Float32Array,
+    theta: Float32Array,
+    logSigma2: Float32Array,
+    noise: Float32Array,
+    bias: Float32Array | null,
+    batch: number,
+    inUnits: number,
+    outUnits: number,
+    varEps: number,
+    y: Float32Array,
+    std: Float32Array,
+  ): void;
+  /** ∂L/∂x of the LRT dense layer. */
+  lrtDenseGradInput(
+    x: Float32Array,
+    dy: Float32Array,
+    noise: Float32Array,
+    std: Float32Array,
+    theta: Float32Array,
+    logSigma2: Float32Array,
+    batch: number,
+    inUnits: number,
+    outUnits: number,
+    dx: Float32Array,
+  ): void;
+  /** ∂L/∂log σ² of the LRT dense layer. */
+  lrtDenseGradLogSigma2(
+    x: Float32Array,
+    dy: Float32Array,
+    noise: Float32Array,
+    std: Float32Array,
+    logSigma2: Float32Array,
+    batch: number,
+    inUnits: number,
+    outUnits: number,
+    dLogSigma2: Float32Array,
+  ): void;
+  /** `mask = [clip(log α) < threshold]` (0/1) and `θ ⊙ mask` in one pass. */
+  maskedTheta(
+    theta: Float32Array,
+    logSigma2: Float32Array,
+    threshold: number,
+    eps: number,
+    lo: number,
+    hi: number,
+    out: Float32Array,
+    mask: Float32Array,
+  ): void;
+  /** One Adam step in one pass (see native/fused.cc for the exact order of operations). */
+  adamUpdate(
+    x: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    g: Float32Array,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    stepSize: number,
+    invSqrtBc2: number,
+    xOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+  ): void;
+  /**
+   * Fills `out` with the values tfjs's `randomNormal(…, mean, stdDev, 'float32', seed)` gives for the seed
+   * whose `String()` is `seed` (seedrandom's Alea + the Marsaglia polar method, replayed in C++).
+   */
+  randomNormal(seed: string, mean: number, stdDev: number, out: Float32Array): void;
+  /** NHWC max pooling: 12 geometry numbers (batch, h, w, c, fh, fw, sh, sw, padTop, padLeft, outH, outW). */
+  maxPool(...args: [...geometry: number[], x: Float32Array, out: Float32Array]): void;
+  /** The gradient of `maxPool` (overwrites `dx`). */
+  maxPoolGrad(...args: [...geometry: number[], x: Float32Array, dy: Float32Array, dx: Float32Array]): void;
   /** Matrix transpose. */
   transpose2d(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** OpenBLAS's build configuration. */
   blasInfo(): string;
-  /** Sets (when given) and returns OpenBLAS's thread count. */
+  /** Sets (when given) and returns the number of threads the addon computes on (OpenBLAS stays single-threaded). */
   threads(n?: number): number;
 }
 

@@ -31,7 +31,10 @@ const step = () => {
 };
 step();
 step();
-const info = await tf.profile(step);
+const reps = 20;
+const info = await tf.profile(() => {
+  for (let i = 0; i < reps; i += 1) step();
+});
 const agg = {};
 const cnt = {};
 for (const k of info.kernels) {
@@ -39,11 +42,11 @@ for (const k of info.kernels) {
   cnt[k.name] = (cnt[k.name] ?? 0) + 1;
 }
 const total = Object.values(agg).reduce((a, b) => a + b, 0);
-console.log('total kernel ms', total.toFixed(1), 'kernels', info.kernels.length);
+console.log('kernel ms per step', (total / reps).toFixed(2), 'kernels per step', info.kernels.length / reps);
 console.log(
   Object.entries(agg)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 14)
-    .map(([k, v]) => `${k} ${v.toFixed(2)} (${cnt[k]})`)
+    .map(([k, v]) => `${k} ${(v / reps).toFixed(3)} (${cnt[k] / reps})`)
     .join('\n'),
 );

@@ -7,7 +7,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
-import { floats } from './tensor-data.js';
+import { floats, uninitialized } from './tensor-data.js';
 
 type Attrs = Record<string, unknown>;
 const nhwc = (attrs: NamedAttrMap | undefined): boolean =>
@@ -60,9 +60,12 @@ export const conv2dConfig = (addon: Addon, fallback: KernelFunc): KernelConfig =
     const c = info(x.shape, filter.shape, attrs, attrs.dilations);
     const rows = c.batchSize * c.outHeight * c.outWidth;
     const k = c.filterHeight * c.filterWidth * c.inChannels;
-    const out = new Float32Array(rows * c.outChannels);
+    const out =
+      rows * k * c.outChannels > 0
+        ? uninitialized(rows * c.outChannels)
+        : new Float32Array(rows * c.outChannels);
     if (rows * k * c.outChannels > 0) {
-      const cols = new Float32Array(rows * k);
+      const cols = uninitialized(rows * k);
       addon.im2col(...geometry(c), xv, cols);
       addon.sgemm(
         false,
@@ -101,9 +104,11 @@ export const conv2dBackpropInputConfig = (addon: Addon, fallback: KernelFunc): K
     const c = info(attrs.inputShape as number[], filter.shape, attrs);
     const rows = c.batchSize * c.outHeight * c.outWidth;
     const k = c.filterHeight * c.filterWidth * c.inChannels;
-    const dx = new Float32Array(c.batchSize * c.inHeight * c.inWidth * c.inChannels);
+    const size = c.batchSize * c.inHeight * c.inWidth * c.inChannels;
+    // col2im zeroes dx before accumulating into it.
+    const dx = rows * k * c.outChannels > 0 ? uninitialized(size) : new Float32Array(size);
     if (rows * k * c.outChannels > 0) {
-      const dcols = new Float32Array(rows * k);
+      const dcols = uninitialized(rows * k);
       addon.sgemm(
         false,
         true,
@@ -142,9 +147,10 @@ export const conv2dBackpropFilterConfig = (addon: Addon, fallback: KernelFunc): 
     const c = info(x.shape, attrs.filterShape as number[], attrs);
     const rows = c.batchSize * c.outHeight * c.outWidth;
     const k = c.filterHeight * c.filterWidth * c.inChannels;
-    const dw = new Float32Array(k * c.outChannels);
+    const dw =
+      rows * k * c.outChannels > 0 ? uninitialized(k * c.outChannels) : new Float32Array(k * c.outChannels);
     if (rows * k * c.outChannels > 0) {
-      const cols = new Float32Array(rows * k);
+      const cols = uninitialized(rows * k);
       addon.im2col(...geometry(c), xv, cols);
       addon.sgemm(
         true,

@@ -1,0 +1,90 @@
+// Branch-free float32 exp, log and log1p that compilers vectorise (glibc's expf / logf are scalar calls; these
+// vectorise with -fno-trapping-math). Measured against double precision over every 97th float bit pattern
+// (both signs): exp within 0.98 ulp, log within 0.87 ulp, log1p on [0, 1] within 2.42 ulp; IEEE behaviour at
+// the edges: exp(−inf) = 0, exp(+inf) = +inf, log(0) = −inf, log(x < 0) = NaN, NaN in → NaN out.
+#define SPARSEVD_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+namespace sparsevd {
+
+inline float BitsToFloat(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+inline uint32_t FloatToBits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+}
+
+// exp(x) = 2^n · e^r with n = round(x / ln 2), |r| ≤ ln 2 / 2, e^r by a degree-6 polynomial (Cephes' expf
+// coefficients); 2^n is applied in two halves so that results in the subnormal range stay correct.
+inline float FastExp(float x) {
+  const float xc = x < -104.0f ? -104.0f : (x > 89.0f ? 89.0f : x);
+  // Round to nearest by the 1.5·2^23 trick (no SSE4.1 rounding instruction needed to vectorise).
+  const float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  float r = xc - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t ni = static_cast<int32_t>(n);
+  const int32_t n1 = ni / 2, n2 = ni - n1;
+  const float s1 = BitsToFloat(static_cast<uint32_t>(n1 + 127) << 23);
+  const float s2 = BitsToFloat(static_cast<uint32_t>(n2 + 127) << 23);
+  float y = p * s1 * s2;
+  y = x > 88.7228391f ? std::numeric_limits<float>::infinity() : y;
+  y = x < -103.972084f ? 0.0f : y;
+  return x != x ? x : y;
+}
+
+// log(x) = e·ln 2 + log(m) with m in [√½, √2), log(m) = f − f²/2 + f³·P(f) for f = m − 1 (Cephes' logf
+// polynomial); subnormal inputs are scaled by 2^23 first.
+inline float FastLog(float x) {
+  const bool tiny = x < 1.17549435e-38f;
+  const float xs = tiny ? x * 8388608.0f : x;
+  const uint32_t bits = FloatToBits(xs);
+  int32_t e = static_cast<int32_t>((bits >> 23) & 0xff) - 126;
+  float m = BitsToFloat((bits & 0x007fffffu) | 0x3f000000u);  // in [0.5, 1)
+  const bool small = m < 0.707106781186547524f;
+  e = small ? e - 1 : e;
+  const float f = small ? m + m - 1.0f : m - 1.0f;
+  const float z = f * f;
+  float p = 7.0376836292e-2f;
+  p = p * f + -1.1514610310e-1f;
+  p = p * f + 1.1676998740e-1f;
+  p = p * f + -1.2420140846e-1f;
+  p = p * f + 1.4249322787e-1f;
+  p = p * f + -1.6668057665e-1f;
+  p = p * f + 2.0000714765e-1f;
+  p = p * f + -2.4999993993e-1f;
+  p = p * f + 3.3333331174e-1f;
+  const float ef = static_cast<float>(e) - (tiny ? 23.0f : 0.0f);
+  float y = f * z * p;
+  y += -2.12194440e-4f * ef;
+  y += -0.5f * z;
+  y = f + y;
+  y += 0.693359375f * ef;
+  y = x == std::numeric_limits<float>::infinity() ? x : y;
+  y = x == 0.0f ? -std::numeric_limits<float>::infinity() : y;
+  y = x < 0.0f ? std::numeric_limits<float>::quiet_NaN() : y;
+  return x != x ? x : y;
+}
+
+// log(1 + e) for e ≥ 0, accurate for tiny e too: log(u) corrected by the rounding of u = 1 + e.
+inline float FastLog1p(float e) {
+  const float u = 1.0f + e;
+  const float d = u - 1.0f;
+  return d == 0.0f ? e : FastLog(u) * (e / d);
+}
+
+}  // namespace sparsevd

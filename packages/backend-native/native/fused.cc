@@ -1,0 +1,340 @@
+// Fused SparseVD kernels: each does in one or two passes (plus its GEMMs) what the composed tfjs ops do in
+// five to fifteen, on the pool's threads. The arithmetic follows the composed ops step by step in float32, so
+// results agree with them to rounding.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "fastmath.h"
+#include "fused.h"
+#include "gemm.h"
+#include "napi-util.h"
+#include "pool.h"
+
+namespace sparsevd {
+namespace {
+
+// Molchanov et al. 2017, eq. 14: −KL ≈ k1·σ(k2 + k3·log α) − 0.5·log(1 + 1/α) − k1.
+constexpr float kK1 = 0.63576f, kK2 = 1.87320f, kK3 = 1.48695f;
+// Elements per thread below which a pass stays on the calling thread.
+constexpr int64_t kGrain = 1 << 19;
+
+// Reusable scratch buffers (calls come from the JavaScript thread only).
+std::vector<float>& Scratch(int which) {
+  static std::vector<float> buffers[3];
+  return buffers[which];
+}
+float* ScratchOf(int which, int64_t n) {
+  auto& b = Scratch(which);
+  if (static_cast<int64_t>(b.size()) < n) b.resize(static_cast<size_t>(n));
+  return b.data();
+}
+
+template <size_t N>
+bool Args(napi_env env, napi_callback_info info, napi_value (&argv)[N], const char* name) {
+  size_t argc = N;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != N) {
+    napi_throw_error(env, nullptr, name);
+    return false;
+  }
+  return true;
+}
+
+bool Sized(napi_env env, size_t got, int64_t want, const char* what) {
+  if (static_cast<int64_t>(got) == want) return true;
+  napi_throw_range_error(env, nullptr, what);
+  return false;
+}
+
+// The KL of each element of [begin, end) into `kl` and, with kGrads, both gradients, in one vectorised pass
+// (no branches, no reductions): per element two logs and two exps.
+template <bool kGrads>
+__attribute__((always_inline)) inline void KlBlockImpl(const float* __restrict theta, const float* __restrict ls2, float eps, float lo, float hi,
+                        float* __restrict gt, float* __restrict gs, float* __restrict kl, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float th = theta[i];
+    const float t2 = th * th + eps;
+    const float raw = ls2[i] - FastLog(t2);
+    const float la = raw < lo ? lo : (raw > hi ? hi : raw);
+    const float sz = 1.0f / (1.0f + FastExp(-(kK2 + kK3 * la)));
+    const float e = FastExp(-std::fabs(la));
+    const float softplus_neg = FastLog1p(e) + (la < 0 ? -la : 0.0f);  // softplus(−log α)
+    kl[i - begin] = -(kK1 * sz - 0.5f * softplus_neg - kK1);
+    if (kGrads) {
+      // ∂KL/∂log α = −(k1·k3·σ(z)(1 − σ(z)) + 0.5·σ(−log α)); zero outside the clip range.
+      const float sigma_neg = la > 0 ? e / (1.0f + e) : 1.0f / (1.0f + e);
+      const float d = (raw < lo || raw > hi) ? 0.0f : -(kK1 * kK3 * sz * (1.0f - sz) + 0.5f * sigma_neg);
+      gs[i] = d;
+      gt[i] = d * (-2.0f * th / t2);
+    }
+  }
+}
+
+SPARSEVD_SIMD void KlBlock(const float* theta, const float* ls2, float eps, float lo, float hi, float* gt, float* gs,
+                           float* kl, int64_t begin, int64_t end) {
+  if (gt != nullptr)
+    KlBlockImpl<true>(theta, ls2, eps, lo, hi, gt, gs, kl, begin, end);
+  else
+    KlBlockImpl<false>(theta, ls2, eps, lo, hi, gt, gs, kl, begin, end);
+}
+
+// Σ KL over [begin, end) in double (four interleaved sums, added in a fixed order), and the gradients.
+double KlRange(const float* theta, const float* ls2, float eps, float lo, float hi, float* gt, float* gs,
+               int64_t begin, int64_t end) {
+  constexpr int64_t kBlock = 1024;
+  float kl[kBlock];
+  double s[4] = {0, 0, 0, 0};
+  for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
+    const int64_t b1 = std::min(end, b0 + kBlock);
+    KlBlock(theta, ls2, eps, lo, hi, gt, gs, kl, b0, b1);
+    const int64_t n = b1 - b0;
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4)
+      for (int k = 0; k < 4; ++k) s[k] += kl[i + k];
+    for (; i < n; ++i) s[0] += kl[i];
+  }
+  return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+SPARSEVD_SIMD void ExpRange(const float* __restrict x, float* __restrict y, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) y[i] = FastExp(x[i]);
+}
+
+SPARSEVD_SIMD void MulExpRange(const float* __restrict x, float* __restrict y, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) y[i] *= FastExp(x[i]);
+}
+
+SPARSEVD_SIMD void MaskRange(const float* __restrict theta, const float* __restrict ls2, float threshold, float eps,
+                             float lo, float hi, float* __restrict out, float* __restrict mask, int64_t begin,
+                             int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float raw = ls2[i] - FastLog(theta[i] * theta[i] + eps);
+    const float la = raw < lo ? lo : (raw > hi ? hi : raw);
+    const float m = la < threshold ? 1.0f : 0.0f;
+    mask[i] = m;
+    out[i] = theta[i] * m;
+  }
+}
+
+SPARSEVD_SIMD void AdamRange(const float* __restrict x, const float* __restrict m, const float* __restrict v,
+                             const float* __restrict g, float b1, float b2, float c1, float c2, float eps, float step,
+                             float inv, float* __restrict xo, float* __restrict mo, float* __restrict vo,
+                             int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) {
+    const float m1 = m[i] * b1 + g[i] * c1;
+    const float v1 = v[i] * b2 + (g[i] * g[i]) * c2;
+    const float denom = std::sqrt(v1) * inv + eps;
+    mo[i] = m1;
+    vo[i] = v1;
+    xo[i] = x[i] - (m1 / denom) * step;
+  }
+}
+
+}  // namespace
+
+// klOfWeights(theta, logSigma2, eps, lo, hi, gTheta?, gLogSigma2?) → Σ KL over the tensor (double), and, when
+// the gradient arrays are given, ∂ΣKL/∂θ and ∂ΣKL/∂log σ² per element. The gradient through the clip is zero
+// outside [lo, hi] and passes at its ends, as tfjs's clipByValue's.
+napi_value KlOfWeights(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!Args(env, info, argv, "klOfWeights takes 7 arguments")) return nullptr;
+  size_t lt = 0, ls = 0, lgt = 0, lgs = 0;
+  const float* theta = Floats(env, argv[0], &lt);
+  const float* ls2 = Floats(env, argv[1], &ls);
+  if (theta == nullptr || ls2 == nullptr || !Sized(env, ls, static_cast<int64_t>(lt), "klOfWeights: shapes differ"))
+    return nullptr;
+  const float eps = static_cast<float>(Double(env, argv[2]));
+  const float lo = static_cast<float>(Double(env, argv[3])), hi = static_cast<float>(Double(env, argv[4]));
+  float* gt = OptionalFloats(env, argv[5], &lgt);
+  float* gs = OptionalFloats(env, argv[6], &lgs);
+  const bool grads = gt != nullptr && gs != nullptr;
+  if (grads && (lgt != lt || lgs != lt)) {
+    napi_throw_range_error(env, nullptr, "klOfWeights: gradient arrays must match theta");
+    return nullptr;
+  }
+  const int64_t n = static_cast<int64_t>(lt);
+  Pool& pool = ThePool();
+  std::vector<double> partial(static_cast<size_t>(pool.Parts(n, kGrain)), 0.0);
+  pool.ForParts(n, kGrain, [&](int64_t part, int64_t begin, int64_t end) {
+    partial[static_cast<size_t>(part)] = KlRange(theta, ls2, eps, lo, hi, grads ? gt : nullptr, gs, begin, end);
+  });
+  double total = 0;
+  for (double p : partial) total += p;
+  napi_value out;
+  napi_create_double(env, total, &out);
+  return out;
+}
+
+// lrtDenseForward(x, theta, logSigma2, noise, bias?, batch, in, out, varEps, y, std):
+// y = x·θ + bias + std ⊙ noise with std = sqrt(x²·exp(log σ²) + varEps) (the local reparameterization trick);
+// `std` is kept for the gradient.
+napi_value LrtDenseForward(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  if (!Args(env, info, argv, "lrtDenseForward takes 11 arguments")) return nullptr;
+  size_t lx = 0, lt = 0, ls = 0, ln = 0, lb = 0, ly = 0, lsd = 0;
+  const float* x = Floats(env, argv[0], &lx);
+  const float* theta = Floats(env, argv[1], &lt);
+  const float* ls2 = Floats(env, argv[2], &ls);
+  const float* noise = Floats(env, argv[3], &ln);
+  const float* bias = OptionalFloats(env, argv[4], &lb);
+  const int64_t b = Int(env, argv[5]), in = Int(env, argv[6]), out = Int(env, argv[7]);
+  const float var_eps = static_cast<float>(Double(env, argv[8]));
+  float* y = Floats(env, argv[9], &ly);
+  float* sd = Floats(env, argv[10], &lsd);
+  if (x == nullptr || theta == nullptr || ls2 == nullptr || noise == nullptr || y == nullptr || sd == nullptr) return nullptr;
+  if (b <= 0 || in <= 0 || out <= 0 || !Sized(env, lx, b * in, "lrtDenseForward: x") ||
+      !Sized(env, lt, in * out, "lrtDenseForward: theta") || !Sized(env, ls, in * out, "lrtDenseForward: logSigma2") ||
+      !Sized(env, ln, b * out, "lrtDenseForward: noise") || (bias != nullptr && !Sized(env, lb, out, "lrtDenseForward: bias")) ||
+      !Sized(env, ly, b * out, "lrtDenseForward: y") || !Sized(env, lsd, b * out, "lrtDenseForward: std"))
+    return nullptr;
+  Pool& pool = ThePool();
+  float* s2 = ScratchOf(0, in * out);
+  float* x2 = ScratchOf(1, b * in);
+  pool.For(in * out, kGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
+  for (int64_t i = 0; i < b * in; ++i) x2[i] = x[i] * x[i];
+  Gemm(false, false, b, out, in, 1.0f, x, in, theta, out, 0.0f, y, out);
+  Gemm(false, false, b, out, in, 1.0f, x2, in, s2, out, 0.0f, sd, out);
+  for (int64_t r = 0; r < b; ++r) {
+    float* yr = y + r * out;
+    float* sr = sd + r * out;
+    const float* nr = noise + r * out;
+    for (int64_t j = 0; j < out; ++j) {
+      const float mean = bias == nullptr ? yr[j] : yr[j] + bias[j];
+      sr[j] = std::sqrt(sr[j] + var_eps);
+      yr[j] = mean + sr[j] * nr[j];
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+// ∂L/∂variance of the LRT output: dy ⊙ noise / (2·std) (sqrt's gradient), into scratch 2.
+float* VarianceGrad(const float* dy, const float* noise, const float* sd, int64_t n) {
+  float* dv = ScratchOf(2, n);
+  for (int64_t i = 0; i < n; ++i) dv[i] = dy[i] * noise[i] / (2.0f * sd[i]);
+  return dv;
+}
+
+}  // namespace
+
+// lrtDenseGradInput(x, dy, noise, std, theta, logSigma2, batch, in, out, dx):
+// dx = dy·θᵀ + 2x ⊙ (dv·exp(log σ²)ᵀ) with dv the variance gradient.
+napi_value LrtDenseGradInput(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  if (!Args(env, info, argv, "lrtDenseGradInput takes 10 arguments")) return nullptr;
+  size_t lx = 0, ldy = 0, ln = 0, lsd = 0, lt = 0, ls = 0, ldx = 0;
+  const float* x = Floats(env, argv[0], &lx);
+  const float* dy = Floats(env, argv[1], &ldy);
+  const float* noise = Floats(env, argv[2], &ln);
+  const float* sd = Floats(env, argv[3], &lsd);
+  const float* theta = Floats(env, argv[4], &lt);
+  const float* ls2 = Floats(env, argv[5], &ls);
+  const int64_t b = Int(env, argv[6]), in = Int(env, argv[7]), out = Int(env, argv[8]);
+  float* dx = Floats(env, argv[9], &ldx);
+  if (x == nullptr || dy == nullptr || noise == nullptr || sd == nullptr || theta == nullptr || ls2 == nullptr || dx == nullptr)
+    return nullptr;
+  if (b <= 0 || in <= 0 || out <= 0 || !Sized(env, lx, b * in, "lrtDenseGradInput: x") ||
+      !Sized(env, ldy, b * out, "lrtDenseGradInput: dy") || !Sized(env, ln, b * out, "lrtDenseGradInput: noise") ||
+      !Sized(env, lsd, b * out, "lrtDenseGradInput: std") || !Sized(env, lt, in * out, "lrtDenseGradInput: theta") ||
+      !Sized(env, ls, in * out, "lrtDenseGradInput: logSigma2") || !Sized(env, ldx, b * in, "lrtDenseGradInput: dx"))
+    return nullptr;
+  float* s2 = ScratchOf(0, in * out);
+  ThePool().For(in * out, kGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
+  const float* dv = VarianceGrad(dy, noise, sd, b * out);
+  float* t = ScratchOf(1, b * in);
+  Gemm(false, true, b, in, out, 1.0f, dy, out, theta, out, 0.0f, dx, in);
+  Gemm(false, true, b, in, out, 1.0f, dv, out, s2, out, 0.0f, t, in);
+  for (int64_t i = 0; i < b * in; ++i) dx[i] += t[i] * (2.0f * x[i]);
+  return nullptr;
+}
+
+// lrtDenseGradLogSigma2(x, dy, noise, std, logSigma2, batch, in, out, dLogSigma2):
+// ∂L/∂log σ² = ((x²)ᵀ·dv) ⊙ exp(log σ²).
+napi_value LrtDenseGradLogSigma2(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!Args(env, info, argv, "lrtDenseGradLogSigma2 takes 9 arguments")) return nullptr;
+  size_t lx = 0, ldy = 0, ln = 0, lsd = 0, ls = 0, ld = 0;
+  const float* x = Floats(env, argv[0], &lx);
+  const float* dy = Floats(env, argv[1], &ldy);
+  const float* noise = Floats(env, argv[2], &ln);
+  const float* sd = Floats(env, argv[3], &lsd);
+  const float* ls2 = Floats(env, argv[4], &ls);
+  const int64_t b = Int(env, argv[5]), in = Int(env, argv[6]), out = Int(env, argv[7]);
+  float* dls = Floats(env, argv[8], &ld);
+  if (x == nullptr || dy == nullptr || noise == nullptr || sd == nullptr || ls2 == nullptr || dls == nullptr) return nullptr;
+  if (b <= 0 || in <= 0 || out <= 0 || !Sized(env, lx, b * in, "lrtDenseGradLogSigma2: x") ||
+      !Sized(env, ldy, b * out, "lrtDenseGradLogSigma2: dy") || !Sized(env, ln, b * out, "lrtDenseGradLogSigma2: noise") ||
+      !Sized(env, lsd, b * out, "lrtDenseGradLogSigma2: std") || !Sized(env, ls, in * out, "lrtDenseGradLogSigma2: logSigma2") ||
+      !Sized(env, ld, in * out, "lrtDenseGradLogSigma2: dLogSigma2"))
+    return nullptr;
+  const float* dv = VarianceGrad(dy, noise, sd, b * out);
+  float* x2 = ScratchOf(1, b * in);
+  for (int64_t i = 0; i < b * in; ++i) x2[i] = x[i] * x[i];
+  Gemm(true, false, in, out, b, 1.0f, x2, in, dv, out, 0.0f, dls, out);
+  ThePool().For(in * out, kGrain, [&](int64_t i0, int64_t i1) { MulExpRange(ls2, dls, i0, i1); });
+  return nullptr;
+}
+
+// maskedTheta(theta, logSigma2, threshold, eps, lo, hi, outTheta, outMask): mask = [log α < threshold] as
+// 0/1 floats and θ ⊙ mask, in one pass.
+napi_value MaskedTheta(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!Args(env, info, argv, "maskedTheta takes 8 arguments")) return nullptr;
+  size_t lt = 0, ls = 0, lo_len = 0, lm = 0;
+  const float* theta = Floats(env, argv[0], &lt);
+  const float* ls2 = Floats(env, argv[1], &ls);
+  const float threshold = static_cast<float>(Double(env, argv[2]));
+  const float eps = static_cast<float>(Double(env, argv[3]));
+  const float lo = static_cast<float>(Double(env, argv[4])), hi = static_cast<float>(Double(env, argv[5]));
+  float* out = Floats(env, argv[6], &lo_len);
+  float* mask = Floats(env, argv[7], &lm);
+  if (theta == nullptr || ls2 == nullptr || out == nullptr || mask == nullptr) return nullptr;
+  const int64_t n = static_cast<int64_t>(lt);
+  if (!Sized(env, ls, n, "maskedTheta: logSigma2") || !Sized(env, lo_len, n, "maskedTheta: out") ||
+      !Sized(env, lm, n, "maskedTheta: mask"))
+    return nullptr;
+  ThePool().For(n, kGrain, [&](int64_t i0, int64_t i1) {
+    MaskRange(theta, ls2, threshold, eps, lo, hi, out, mask, i0, i1);
+  });
+  return nullptr;
+}
+
+// adamUpdate(x, m, v, g, beta1, beta2, epsilon, stepSize, invSqrtBc2, xOut, mOut, vOut): one Adam step in one
+// pass, in the order of the composed update: m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g²,
+// x' = x − stepSize · m' / (sqrt(v')·invSqrtBc2 + ε).
+napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  if (!Args(env, info, argv, "adamUpdate takes 12 arguments")) return nullptr;
+  size_t lx = 0, lm = 0, lv = 0, lg = 0, lxo = 0, lmo = 0, lvo = 0;
+  const float* x = Floats(env, argv[0], &lx);
+  const float* m = Floats(env, argv[1], &lm);
+  const float* v = Floats(env, argv[2], &lv);
+  const float* g = Floats(env, argv[3], &lg);
+  const float b1 = static_cast<float>(Double(env, argv[4])), b2 = static_cast<float>(Double(env, argv[5]));
+  const float eps = static_cast<float>(Double(env, argv[6]));
+  const float step = static_cast<float>(Double(env, argv[7])), inv = static_cast<float>(Double(env, argv[8]));
+  float* xo = Floats(env, argv[9], &lxo);
+  float* mo = Floats(env, argv[10], &lmo);
+  float* vo = Floats(env, argv[11], &lvo);
+  if (x == nullptr || m == nullptr || v == nullptr || g == nullptr || xo == nullptr || mo == nullptr || vo == nullptr) return nullptr;
+  const int64_t n = static_cast<int64_t>(lx);
+  if (xo == x || xo == m || xo == v || xo == g || mo == x || mo == m || mo == v || mo == g || vo == x || vo == m ||
+      vo == v || vo == g || xo == mo || xo == vo || mo == vo) {
+    napi_throw_error(env, nullptr, "adamUpdate: the outputs must be distinct new arrays");
+    return nullptr;
+  }
+  if (!Sized(env, lm, n, "adamUpdate: m") || !Sized(env, lv, n, "adamUpdate: v") || !Sized(env, lg, n, "adamUpdate: g") ||
+      !Sized(env, lxo, n, "adamUpdate: xOut") || !Sized(env, lmo, n, "adamUpdate: mOut") || !Sized(env, lvo, n, "adamUpdate: vOut"))
+    return nullptr;
+  const float c1 = static_cast<float>(1.0 - static_cast<double>(Double(env, argv[4])));
+  const float c2 = static_cast<float>(1.0 - static_cast<double>(Double(env, argv[5])));
+  ThePool().For(n, kGrain, [&](int64_t i0, int64_t i1) {
+    AdamRange(x, m, v, g, b1, b2, c1, c2, eps, step, inv, xo, mo, vo, i0, i1);
+  });
+  return nullptr;
+}
+
+}  // namespace sparsevd

@@ -1,0 +1,18 @@
+// The N-API functions of fused.cc (the fused SparseVD kernels), pooling.cc (max pooling) and random.cc
+// (tfjs-identical Gaussian noise).
+#pragma once
+#include <node_api.h>
+
+namespace sparsevd {
+
+napi_value KlOfWeights(napi_env env, napi_callback_info info);
+napi_value LrtDenseForward(napi_env env, napi_callback_info info);
+napi_value LrtDenseGradInput(napi_env env, napi_callback_info info);
+napi_value LrtDenseGradLogSigma2(napi_env env, napi_callback_info info);
+napi_value MaskedTheta(napi_env env, napi_callback_info info);
+napi_value AdamUpdate(napi_env env, napi_callback_info info);
+napi_value MaxPool(napi_env env, napi_callback_info info);
+napi_value RandomNormal(napi_env env, napi_callback_info info);
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info);
+
+}  // namespace sparsevd

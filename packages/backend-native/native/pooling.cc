@@ -1,0 +1,127 @@
+// Max pooling over NHWC tensors and its gradient, on the pool's threads. Windows follow tfjs's geometry
+// (padding cells are skipped, never compared); ties go to the first maximum in row-major window order, and a
+// NaN in a window makes the output NaN, as in tfjs-backend-cpu.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+#include "fused.h"
+#include "napi-util.h"
+#include "pool.h"
+
+namespace sparsevd {
+namespace {
+
+struct PoolGeometry {
+  int64_t batch, h, w, c, fh, fw, sh, sw, pt, pl, oh, ow;
+};
+
+bool ReadPool(napi_env env, napi_value* argv, PoolGeometry* g) {
+  int64_t* f[] = {&g->batch, &g->h, &g->w, &g->c, &g->fh, &g->fw, &g->sh, &g->sw, &g->pt, &g->pl, &g->oh, &g->ow};
+  for (int i = 0; i < 12; ++i) *f[i] = Int(env, argv[i]);
+  return g->batch > 0 && g->h > 0 && g->w > 0 && g->c > 0 && g->fh > 0 && g->fw > 0 && g->sh > 0 && g->sw > 0 &&
+         g->oh > 0 && g->ow > 0;
+}
+
+// Index (into one image, h·w·c) of the window maximum of output (i, j, ch), or −1 when the window is empty.
+inline int64_t ArgMax(const PoolGeometry& g, const float* img, int64_t i, int64_t j, int64_t ch, float* value) {
+  float best = -std::numeric_limits<float>::infinity();
+  int64_t at = -1;
+  for (int64_t di = 0; di < g.fh; ++di) {
+    const int64_t ii = i * g.sh + di - g.pt;
+    if (ii < 0 || ii >= g.h) continue;
+    for (int64_t dj = 0; dj < g.fw; ++dj) {
+      const int64_t jj = j * g.sw + dj - g.pl;
+      if (jj < 0 || jj >= g.w) continue;
+      const int64_t k = (ii * g.w + jj) * g.c + ch;
+      const float v = img[k];
+      if (std::isnan(v)) {
+        *value = v;
+        return k;
+      }
+      if (v > best || at < 0) {
+        best = v;
+        at = k;
+      }
+    }
+  }
+  *value = best;
+  return at;
+}
+
+}  // namespace
+
+// maxPool(batch, h, w, c, fh, fw, sh, sw, padTop, padLeft, outH, outW, x, out)
+napi_value MaxPool(napi_env env, napi_callback_info info) {
+  size_t argc = 14;
+  napi_value argv[14];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  PoolGeometry g;
+  if (argc != 14 || !ReadPool(env, argv, &g)) {
+    napi_throw_error(env, nullptr, "maxPool: bad arguments");
+    return nullptr;
+  }
+  size_t lx = 0, lo = 0;
+  const float* x = Floats(env, argv[12], &lx);
+  float* out = Floats(env, argv[13], &lo);
+  if (x == nullptr || out == nullptr) return nullptr;
+  if (static_cast<int64_t>(lx) != g.batch * g.h * g.w * g.c || static_cast<int64_t>(lo) != g.batch * g.oh * g.ow * g.c) {
+    napi_throw_range_error(env, nullptr, "maxPool: array sizes do not match the geometry");
+    return nullptr;
+  }
+  ThePool().For(g.batch * g.oh, 8, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t b = r / g.oh, i = r % g.oh;
+      const float* img = x + b * g.h * g.w * g.c;
+      for (int64_t j = 0; j < g.ow; ++j)
+        for (int64_t ch = 0; ch < g.c; ++ch) {
+          float v;
+          ArgMax(g, img, i, j, ch, &v);
+          out[((b * g.oh + i) * g.ow + j) * g.c + ch] = v;
+        }
+    }
+  });
+  return nullptr;
+}
+
+// maxPoolGrad(same geometry, x, dy, dx): dx is zeroed, then each output's gradient goes to its window maximum.
+napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  PoolGeometry g;
+  if (argc != 15 || !ReadPool(env, argv, &g)) {
+    napi_throw_error(env, nullptr, "maxPoolGrad: bad arguments");
+    return nullptr;
+  }
+  size_t lx = 0, ldy = 0, ldx = 0;
+  const float* x = Floats(env, argv[12], &lx);
+  const float* dy = Floats(env, argv[13], &ldy);
+  float* dx = Floats(env, argv[14], &ldx);
+  if (x == nullptr || dy == nullptr || dx == nullptr) return nullptr;
+  const int64_t image = g.h * g.w * g.c;
+  if (static_cast<int64_t>(lx) != g.batch * image || static_cast<int64_t>(ldx) != g.batch * image ||
+      static_cast<int64_t>(ldy) != g.batch * g.oh * g.ow * g.c) {
+    napi_throw_range_error(env, nullptr, "maxPoolGrad: array sizes do not match the geometry");
+    return nullptr;
+  }
+  // Parallel over images: each writes only its own part of dx.
+  ThePool().For(g.batch, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      const float* img = x + b * image;
+      float* d = dx + b * image;
+      std::memset(d, 0, sizeof(float) * image);
+      for (int64_t i = 0; i < g.oh; ++i)
+        for (int64_t j = 0; j < g.ow; ++j)
+          for (int64_t ch = 0; ch < g.c; ++ch) {
+            float v;
+            const int64_t at = ArgMax(g, img, i, j, ch, &v);
+            if (at >= 0) d[at] += dy[((b * g.oh + i) * g.ow + j) * g.c + ch];
+          }
+    }
+  });
+  return nullptr;
+}
+
+}  // namespace sparsevd

@@ -1,0 +1,250 @@
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { GradConfig, KernelConfig, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Addon } from '../addon.js';
+import { floats, uninitialized } from './tensor-data.js';
+
+/**
+ * The fused SparseVD kernels this backend registers, by the names `@sparsevd/kl`'s `FUSED_KERNELS` gives them
+ * (the contract between the packages that call them and a backend that offers them).
+ */
+export const FUSED_KERNEL_NAMES = {
+  klOfWeights: 'SparseVDKlOfWeights',
+  lrtDense: 'SparseVDLrtDense',
+  maskedTheta: 'SparseVDMaskedTheta',
+  adam: 'SparseVDAdam',
+  randomNormal: 'SparseVDRandomNormal',
+} as const;
+
+const LRT_GRAD_INPUT = 'SparseVDLrtDenseGradInput';
+const LRT_GRAD_LOG_SIGMA2 = 'SparseVDLrtDenseGradLogSigma2';
+
+/** A numeric attribute of a fused kernel, or an error naming the kernel and the attribute. */
+const num = (kernel: string, attrs: unknown, name: string): number => {
+  const v = (attrs as Record<string, unknown> | undefined)?.[name];
+  if (typeof v !== 'number')
+    throw new TypeError(`${kernel}: attribute ${name} must be a number, got ${String(v)}`);
+  return v;
+};
+const nums = (kernel: string, attrs: unknown, names: ReadonlyArray<string>): number[] =>
+  names.map((name) => num(kernel, attrs, name));
+
+/** The float32 arrays of the named inputs, or an error naming the kernel and the input that is not one. */
+const inputsOf = (
+  backend: MathBackendCPU,
+  kernel: string,
+  inputs: NamedTensorMap | Record<string, TensorInfo | undefined>,
+  names: ReadonlyArray<string>,
+): Float32Array[] =>
+  names.map((name) => {
+    const t = inputs[name];
+    const values = t === undefined ? undefined : floats(backend, t);
+    if (values === undefined) throw new TypeError(`${kernel}: input ${name} must be a float32 tensor`);
+    return values;
+  });
+
+const make = (backend: MathBackendCPU, shape: number[], values: Float32Array): TensorInfo =>
+  backend.makeTensorInfo(shape, 'float32', values);
+
+const config = (kernelName: string, kernelFunc: KernelConfig['kernelFunc']): KernelConfig => ({
+  kernelName,
+  backendName: 'native',
+  kernelFunc,
+});
+
+/** The fused kernels (and the backward kernels their gradients call) of the `native` backend. */
+export const fusedConfigs = (addon: Addon): KernelConfig[] => [
+  config(FUSED_KERNEL_NAMES.klOfWeights, ({ inputs, backend, attrs }) => {
+    const b = backend as MathBackendCPU;
+    const { theta } = inputs as { theta: TensorInfo };
+    const [tv, sv] = inputsOf(b, FUSED_KERNEL_NAMES.klOfWeights, inputs, ['theta', 'logSigma2']);
+    const [eps, clipLo, clipHi] = nums(FUSED_KERNEL_NAMES.klOfWeights, attrs, [
+      'eps',
+      'clipLo',
+      'clipHi',
+    ]) as [number, number, number];
+    const n = (tv as Float32Array).length;
+    const gt = uninitialized(n);
+    const gs = uninitialized(n);
+    const kl = addon.klOfWeights(tv as Float32Array, sv as Float32Array, eps, clipLo, clipHi, gt, gs);
+    return [make(b, [], Float32Array.of(kl)), make(b, [...theta.shape], gt), make(b, [...theta.shape], gs)];
+  }),
+  config(FUSED_KERNEL_NAMES.lrtDense, ({ inputs, backend, attrs }) => {
+    const b = backend as MathBackendCPU;
+    const { x, theta, bias } = inputs as { x: TensorInfo; theta: TensorInfo; bias?: TensorInfo };
+    const [xv, tv, sv, nv] = inputsOf(b, FUSED_KERNEL_NAMES.lrtDense, inputs, [
+      'x',
+      'theta',
+      'logSigma2',
+      'noise',
+    ]);
+    const bv =
+      bias === undefined ? null : (inputsOf(b, FUSED_KERNEL_NAMES.lrtDense, inputs, ['bias'])[0] ?? null);
+    const [batch, inUnits] = x.shape as [number, number];
+    const outUnits = theta.shape[1] as number;
+    const y = uninitialized(batch * outUnits);
+    const std = uninitialized(batch * outUnits);
+    addon.lrtDenseForward(
+      xv as Float32Array,
+      tv as Float32Array,
+      sv as Float32Array,
+      nv as Float32Array,
+      bv,
+      batch,
+      inUnits,
+      outUnits,
+      num(FUSED_KERNEL_NAMES.lrtDense, attrs, 'varianceEps'),
+      y,
+      std,
+    );
+    return [make(b, [batch, outUnits], y), make(b, [batch, outUnits], std)];
+  }),
+  config(LRT_GRAD_INPUT, ({ inputs, backend }) => {
+    const b = backend as MathBackendCPU;
+    const { x, theta } = inputs as { x: TensorInfo; theta: TensorInfo };
+    const [xv, dv, nv, sd, tv, sv] = inputsOf(b, LRT_GRAD_INPUT, inputs, [
+      'x',
+      'dy',
+      'noise',
+      'std',
+      'theta',
+      'logSigma2',
+    ]);
+    const [batch, inUnits] = x.shape as [number, number];
+    const dx = uninitialized(batch * inUnits);
+    addon.lrtDenseGradInput(
+      xv as Float32Array,
+      dv as Float32Array,
+      nv as Float32Array,
+      sd as Float32Array,
+      tv as Float32Array,
+      sv as Float32Array,
+      batch,
+      inUnits,
+      theta.shape[1] as number,
+      dx,
+    );
+    return make(b, [batch, inUnits], dx);
+  }),
+  config(LRT_GRAD_LOG_SIGMA2, ({ inputs, backend }) => {
+    const b = backend as MathBackendCPU;
+    const { x, logSigma2 } = inputs as { x: TensorInfo; logSigma2: TensorInfo };
+    const [xv, dv, nv, sd, sv] = inputsOf(b, LRT_GRAD_LOG_SIGMA2, inputs, [
+      'x',
+      'dy',
+      'noise',
+      'std',
+      'logSigma2',
+    ]);
+    const [batch, inUnits] = x.shape as [number, number];
+    const outUnits = logSigma2.shape[1] as number;
+    const d = uninitialized(inUnits * outUnits);
+    addon.lrtDenseGradLogSigma2(
+      xv as Float32Array,
+      dv as Float32Array,
+      nv as Float32Array,
+      sd as Float32Array,
+      sv as Float32Array,
+      batch,
+      inUnits,
+      outUnits,
+      d,
+    );
+    return make(b, [inUnits, outUnits], d);
+  }),
+  config(FUSED_KERNEL_NAMES.maskedTheta, ({ inputs, backend, attrs }) => {
+    const b = backend as MathBackendCPU;
+    const { theta } = inputs as { theta: TensorInfo };
+    const [tv, sv] = inputsOf(b, FUSED_KERNEL_NAMES.maskedTheta, inputs, ['theta', 'logSigma2']);
+    const [threshold, eps, clipLo, clipHi] = nums(FUSED_KERNEL_NAMES.maskedTheta, attrs, [
+      'threshold',
+      'eps',
+      'clipLo',
+      'clipHi',
+    ]) as [number, number, number, number];
+    const n = (tv as Float32Array).length;
+    const out = uninitialized(n);
+    const mask = uninitialized(n);
+    addon.maskedTheta(tv as Float32Array, sv as Float32Array, threshold, eps, clipLo, clipHi, out, mask);
+    return [make(b, [...theta.shape], out), make(b, [...theta.shape], mask)];
+  }),
+  config(FUSED_KERNEL_NAMES.randomNormal, ({ backend, attrs }) => {
+    const b = backend as MathBackendCPU;
+    const a = attrs as { shape?: unknown; seed?: unknown };
+    const shape = a.shape;
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0))
+      throw new TypeError(
+        `${FUSED_KERNEL_NAMES.randomNormal}: attribute shape must be non-negative integers`,
+      );
+    if (typeof a.seed !== 'string')
+      throw new TypeError(`${FUSED_KERNEL_NAMES.randomNormal}: attribute seed must be a string`);
+    const [mean, stdDev] = nums(FUSED_KERNEL_NAMES.randomNormal, attrs, ['mean', 'stdDev']) as [
+      number,
+      number,
+    ];
+    const out = uninitialized(shape.reduce((x: number, y: number) => x * y, 1));
+    addon.randomNormal(a.seed, mean, stdDev, out);
+    return make(b, [...(shape as number[])], out);
+  }),
+  config(FUSED_KERNEL_NAMES.adam, ({ inputs, backend, attrs }) => {
+    const b = backend as MathBackendCPU;
+    const { x } = inputs as { x: TensorInfo };
+    const [xv, mv, vv, gv] = inputsOf(b, FUSED_KERNEL_NAMES.adam, inputs, ['x', 'm', 'v', 'g']);
+    const [beta1, beta2, epsilon, stepSize, invSqrtBc2] = nums(FUSED_KERNEL_NAMES.adam, attrs, [
+      'beta1',
+      'beta2',
+      'epsilon',
+      'stepSize',
+      'invSqrtBc2',
+    ]) as [number, number, number, number, number];
+    const n = (xv as Float32Array).length;
+    const out = [uninitialized(n), uninitialized(n), uninitialized(n)] as const;
+    addon.adamUpdate(
+      xv as Float32Array,
+      mv as Float32Array,
+      vv as Float32Array,
+      gv as Float32Array,
+      beta1,
+      beta2,
+      epsilon,
+      stepSize,
+      invSqrtBc2,
+      ...out,
+    );
+    return out.map((values) => make(b, [...x.shape], values));
+  }),
+];
+
+/**
+ * The gradients of the fused kernels (tfjs keeps gradients per kernel name, for every backend; only a backend
+ * that registers the kernels ever records them on the tape).
+ */
+export const fusedGradients: ReadonlyArray<GradConfig> = [
+  {
+    kernelName: FUSED_KERNEL_NAMES.klOfWeights,
+    outputsToSave: [false, true, true],
+    gradFunc: (dy, saved) => {
+      const d = (Array.isArray(dy) ? dy[0] : dy) as tf.Tensor;
+      const [gt, gs] = saved as [tf.Tensor, tf.Tensor];
+      return { theta: () => tf.mul(d, gt), logSigma2: () => tf.mul(d, gs) };
+    },
+  },
+  {
+    kernelName: FUSED_KERNEL_NAMES.lrtDense,
+    inputsToSave: ['x', 'theta', 'logSigma2', 'noise'],
+    outputsToSave: [false, true],
+    gradFunc: (dys, saved) => {
+      // Only the first output (y) is ever given to callers; `std` is kept for this gradient.
+      const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
+      const [x, theta, logSigma2, noise, std] = saved as tf.Tensor[];
+      const run = (name: string, inputs: NamedTensorMap) => tf.engine().runKernel(name, inputs) as tf.Tensor;
+      return {
+        x: () => run(LRT_GRAD_INPUT, { x, dy, noise, std, theta, logSigma2 } as NamedTensorMap),
+        theta: () => tf.matMul(x as tf.Tensor2D, dy as tf.Tensor2D, true, false),
+        logSigma2: () => run(LRT_GRAD_LOG_SIGMA2, { x, dy, noise, std, logSigma2 } as NamedTensorMap),
+        noise: () => tf.mul(dy, std as tf.Tensor),
+        bias: () => tf.sum(dy, 0),
+      };
+    },
+  },
+];

@@ -1,0 +1,294 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@sparsevd/backend/register-gradients';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { availability, FUSED_KERNEL_NAMES, registerBackend, setThreads } from '../src/index.js';
+
+// Like kernels.test.ts: CI must run these (an unavailable addon fails there); elsewhere they skip with the reason.
+const state = availability();
+const required = process.env.CI === 'true';
+
+const K1 = 0.63576;
+const K2 = 1.8732;
+const K3 = 1.48695;
+
+/** Runs a kernel by name; its outputs as an array (one output comes back from tfjs as a bare tensor). */
+const run = (name: string, inputs: tf.NamedTensorMap, attrs: Record<string, unknown> = {}): tf.Tensor[] => {
+  const out = tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(out) ? out : [out];
+};
+
+/** Max |a − b| relative to max(1, max |a|). */
+const relErr = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  expect(b.length).toBe(a.length);
+  let scale = 1;
+  let worst = 0;
+  for (let i = 0; i < a.length; i += 1) scale = Math.max(scale, Math.abs(a[i] as number));
+  for (let i = 0; i < a.length; i += 1)
+    worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
+  return worst / scale;
+};
+
+/** Runs `f` in a tidy scope and returns its tensors' values (read outside the scope), disposing them. */
+const values = (f: () => tf.Tensor[]): Float32Array[] => {
+  const ts = tf.tidy(f);
+  const out = ts.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(ts);
+  return out;
+};
+
+/** Weights spread over log α ∈ (−20, 20) so that both ends of the clip [−8, 8] are exercised. */
+const weights = (n: number, seed: number) => {
+  const theta = tf.randomNormal([n], 0, 0.3, 'float32', seed);
+  const logSigma2 = tf.randomUniform([n], -22, 4, 'float32', seed + 1);
+  return { theta, logSigma2 };
+};
+
+describe.runIf(state.available || required)('fused SparseVD kernels', () => {
+  beforeAll(async () => {
+    if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
+    registerBackend();
+    await tf.setBackend('native');
+  });
+
+  it.each([1, 777, 300_001])(
+    'klOfWeights over %i weights: Σ KL against float64, gradients against the composed ops',
+    (n) => {
+      const { theta, logSigma2 } = weights(n, 3);
+      const th = theta.dataSync();
+      const ls = logSigma2.dataSync();
+      // Independent reference: the paper's formula in float64, log α clipped to [−8, 8].
+      let ref = 0;
+      for (let i = 0; i < n; i += 1) {
+        const t = th[i] as number;
+        const la = Math.min(8, Math.max(-8, (ls[i] as number) - Math.log(t * t + 1e-8)));
+        ref -= K1 / (1 + Math.exp(-(K2 + K3 * la))) - 0.5 * Math.log1p(Math.exp(-la)) - K1;
+      }
+      const composed = (t: tf.Tensor, s: tf.Tensor) => {
+        const la = tf.clipByValue(tf.sub(s, tf.log(tf.add(tf.square(t), 1e-8))), -8, 8);
+        const neg = tf.sub(
+          tf.sub(tf.mul(K1, tf.sigmoid(tf.add(K2, tf.mul(K3, la)))), tf.mul(0.5, tf.softplus(tf.neg(la)))),
+          K1,
+        );
+        return tf.neg(tf.sum(neg)) as tf.Scalar;
+      };
+      const fused = (t: tf.Tensor, s: tf.Tensor) =>
+        run(
+          FUSED_KERNEL_NAMES.klOfWeights,
+          { theta: t, logSigma2: s },
+          { eps: 1e-8, clipLo: -8, clipHi: 8 },
+        )[0] as tf.Scalar;
+      const [value] = values(() => [fused(theta, logSigma2)])[0] as Float32Array;
+      // float32 per element, double sum: relative error well under 1e-5 of the total.
+      expect(Math.abs((value as number) - ref)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(ref)));
+      const grads = (f: typeof fused) =>
+        tf.tidy(() =>
+          tf
+            .grads((t: tf.Tensor, s: tf.Tensor) => tf.mul(f(t, s), 3))([theta, logSigma2])
+            .map((g) => g.dataSync()),
+        );
+      const g1 = grads(fused);
+      const g2 = grads(composed);
+      expect(relErr(g2[0] as Float32Array, g1[0] as Float32Array)).toBeLessThan(1e-5);
+      expect(relErr(g2[1] as Float32Array, g1[1] as Float32Array)).toBeLessThan(1e-5);
+      tf.dispose([theta, logSigma2]);
+    },
+  );
+
+  it.each([
+    [7, 5, 3, true],
+    [100, 784, 300, true],
+    [33, 300, 100, false],
+  ] as const)(
+    'lrtDense batch %i, %i → %i (bias %s): value and every gradient equal the composed ops',
+    (b, i, o, bias) => {
+      const x = tf.randomNormal([b, i], 0, 1, 'float32', 5);
+      const theta = tf.randomNormal([i, o], 0, 0.1, 'float32', 6);
+      const logSigma2 = tf.randomUniform([i, o], -12, -2, 'float32', 7);
+      const noise = tf.randomNormal([b, o], 0, 1, 'float32', 8);
+      const bv = tf.randomNormal([o], 0, 1, 'float32', 9);
+      const composed = (xx: tf.Tensor, t: tf.Tensor, s: tf.Tensor, e: tf.Tensor, bb: tf.Tensor) => {
+        const mean = tf.matMul(xx as tf.Tensor2D, t as tf.Tensor2D);
+        const variance = tf.matMul(tf.square(xx) as tf.Tensor2D, tf.exp(s) as tf.Tensor2D);
+        const y = tf.add(mean, tf.mul(tf.sqrt(tf.add(variance, 1e-8)), e));
+        return bias ? tf.add(y, bb) : y;
+      };
+      const fused = (xx: tf.Tensor, t: tf.Tensor, s: tf.Tensor, e: tf.Tensor, bb: tf.Tensor) =>
+        run(
+          FUSED_KERNEL_NAMES.lrtDense,
+          bias
+            ? { x: xx, theta: t, logSigma2: s, noise: e, bias: bb }
+            : { x: xx, theta: t, logSigma2: s, noise: e },
+          { varianceEps: 1e-8 },
+        )[0] as tf.Tensor;
+      const weight = tf.randomNormal([b, o], 0, 1, 'float32', 10);
+      const check = (f: typeof fused) =>
+        values(() => {
+          const value = f(x, theta, logSigma2, noise, bv);
+          const loss = (...a: tf.Tensor[]) =>
+            tf.sum(tf.mul(f(...(a as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor])), weight));
+          const inputs = [x, theta, logSigma2, noise, ...(bias ? [bv] : [])];
+          const grads = tf.grads(
+            bias
+              ? loss
+              : (a, t, s, e) => loss(a as tf.Tensor, t as tf.Tensor, s as tf.Tensor, e as tf.Tensor, bv),
+          )(inputs);
+          return [value, ...grads];
+        });
+      const a = check(composed);
+      const f = check(fused);
+      a.forEach((ref, k) => {
+        expect(relErr(ref, f[k] as Float32Array)).toBeLessThan(2e-5);
+      });
+      tf.dispose([x, theta, logSigma2, noise, bv, weight]);
+    },
+  );
+
+  it('maskedTheta: θ ⊙ [log α < threshold] and the mask, as the composed ops', () => {
+    const { theta, logSigma2 } = weights(100_003, 11);
+    const [masked, mask] = run(
+      FUSED_KERNEL_NAMES.maskedTheta,
+      { theta, logSigma2 },
+      { threshold: 3, eps: 1e-8, clipLo: -8, clipHi: 8 },
+    ) as [tf.Tensor, tf.Tensor];
+    const refMask = tf.tidy(() =>
+      tf.cast(
+        tf.less(tf.clipByValue(tf.sub(logSigma2, tf.log(tf.add(tf.square(theta), 1e-8))), -8, 8), 3),
+        'float32',
+      ),
+    );
+    // log α is computed with a vectorised log within an ulp of the scalar one: only weights within float
+    // rounding of the threshold may differ.
+    const m1 = mask.dataSync();
+    const m2 = refMask.dataSync();
+    let differ = 0;
+    for (let i = 0; i < m1.length; i += 1) if (m1[i] !== m2[i]) differ += 1;
+    expect(differ).toBeLessThanOrEqual(2);
+    const th = theta.dataSync();
+    const mv = masked.dataSync();
+    for (let i = 0; i < th.length; i += 1) expect(mv[i]).toBe((th[i] as number) * (m1[i] as number));
+    tf.dispose([theta, logSigma2, masked, mask, refMask]);
+  });
+
+  it('adam: one pass equals the composed update step for step', () => {
+    const x = tf.randomNormal([70_000], 0, 1, 'float32', 12);
+    const m = tf.randomNormal([70_000], 0, 0.1, 'float32', 13);
+    const v = tf.abs(tf.randomNormal([70_000], 0, 0.1, 'float32', 14));
+    const g = tf.randomNormal([70_000], 0, 1, 'float32', 15);
+    const attrs = {
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: 1e-8,
+      stepSize: 1e-3 / (1 - 0.9 ** 3),
+      invSqrtBc2: 1 / Math.sqrt(1 - 0.999 ** 3),
+    };
+    const fused = run(FUSED_KERNEL_NAMES.adam, { x, m, v, g }, attrs);
+    const ref = tf.tidy(() => {
+      const m1 = tf.add(tf.mul(m, 0.9), tf.mul(g, 1 - 0.9));
+      const v1 = tf.add(tf.mul(v, 0.999), tf.mul(tf.square(g), 1 - 0.999));
+      const denom = tf.add(tf.mul(tf.sqrt(v1), attrs.invSqrtBc2), 1e-8);
+      return [tf.sub(x, tf.mul(tf.div(m1, denom), attrs.stepSize)), m1, v1];
+    });
+    ref.forEach((r, k) => {
+      expect(relErr(r.dataSync(), (fused[k] as tf.Tensor).dataSync())).toBeLessThan(1e-6);
+    });
+    tf.dispose([x, m, v, g, ...fused, ...ref]);
+  });
+
+  it.each([1, 5, 123456789, 0.25, -3])(
+    'randomNormal with seed %s gives tf.randomNormal’s values exactly',
+    async (seed) => {
+      const out = run(
+        FUSED_KERNEL_NAMES.randomNormal,
+        {},
+        { shape: [101, 7], mean: 0, stdDev: 1, seed: String(seed) },
+      )[0] as tf.Tensor;
+      const native = out.dataSync().slice();
+      out.dispose();
+      await tf.setBackend('cpu');
+      const ref = tf.randomNormal([101, 7], 0, 1, 'float32', seed);
+      expect(Array.from(native)).toEqual(Array.from(ref.dataSync()));
+      ref.dispose();
+      await tf.setBackend('native');
+    },
+  );
+
+  it('fused kernels leave no tensors behind in a value-and-gradient pass', () => {
+    const { theta, logSigma2 } = weights(3000, 16);
+    const x = tf.randomNormal([4, 100], 0, 1, 'float32', 17);
+    const t2 = tf.variable(tf.reshape(theta, [100, 30]), true, 'fusedLeakTheta');
+    const s2 = tf.variable(tf.reshape(logSigma2, [100, 30]), true, 'fusedLeakLogSigma2');
+    const before = tf.memory().numTensors;
+    const { value, grads } = tf.variableGrads(() => {
+      const [noise] = run(
+        FUSED_KERNEL_NAMES.randomNormal,
+        {},
+        { shape: [4, 30], mean: 0, stdDev: 1, seed: '4' },
+      );
+      const [y] = run(
+        FUSED_KERNEL_NAMES.lrtDense,
+        { x, theta: t2, logSigma2: s2, noise: noise as tf.Tensor },
+        { varianceEps: 1e-8 },
+      );
+      const [kl] = run(
+        FUSED_KERNEL_NAMES.klOfWeights,
+        { theta: t2, logSigma2: s2 },
+        { eps: 1e-8, clipLo: -8, clipHi: 8 },
+      );
+      return tf.add(tf.sum(y as tf.Tensor), kl as tf.Tensor) as tf.Scalar;
+    });
+    expect(Object.keys(grads).sort()).toEqual(['fusedLeakLogSigma2', 'fusedLeakTheta']);
+    tf.dispose([value, ...Object.values(grads)]);
+    // Only the three outputs of the pass were left: the loss and two gradients, disposed above.
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([theta, logSigma2, x, t2, s2]);
+  });
+
+  it('results do not depend on the number of threads beyond float summation order', () => {
+    const { theta, logSigma2 } = weights(400_000, 18);
+    const kl = (threads: number) => {
+      setThreads(threads);
+      return tf.tidy(() =>
+        run(FUSED_KERNEL_NAMES.klOfWeights, { theta, logSigma2 }, { eps: 1e-8, clipLo: -8, clipHi: 8 }).map(
+          (t) => t.dataSync().slice(),
+        ),
+      );
+    };
+    const one = kl(1);
+    const two = kl(2);
+    setThreads(0);
+    expect(relErr(one[0] as Float32Array, two[0] as Float32Array)).toBeLessThan(1e-6);
+    expect(Array.from(two[1] as Float32Array)).toEqual(Array.from(one[1] as Float32Array));
+    tf.dispose([theta, logSigma2]);
+  });
+});
+
+describe.runIf(state.available || required)('max pooling agrees with the cpu backend', () => {
+  beforeAll(() => {
+    if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
+    registerBackend();
+  });
+
+  it.each([
+    [[2, 24, 24, 20], 2, 2, 'valid'],
+    [[3, 7, 9, 4], 3, 2, 'same'],
+    [[1, 8, 8, 2], [2, 3], [1, 2], 'valid'],
+    [[2, 5, 5, 3], 3, 1, 'same'],
+  ] as const)('x %j, pool %j, strides %j, %s: value and gradient', async (shape, size, strides, pad) => {
+    const results: Record<string, Float32Array[]> = {};
+    for (const backend of ['cpu', 'native']) {
+      await tf.setBackend(backend);
+      // Rounded values make ties, where the gradient must go to the first maximum as on cpu.
+      results[backend] = values(() => {
+        const x = tf.round(tf.mul(tf.randomNormal([...shape], 0, 1, 'float32', 19), 2));
+        const f = (a: tf.Tensor) =>
+          tf.maxPool(a as tf.Tensor4D, size as [number, number], strides as [number, number], pad);
+        const w = tf.randomNormal(f(x).shape, 0, 1, 'float32', 20);
+        const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), w)))(x);
+        return [f(x), g];
+      });
+    }
+    expect(Array.from(results.native?.[0] ?? [])).toEqual(Array.from(results.cpu?.[0] ?? []));
+    expect(relErr(results.cpu?.[1] ?? [], results.native?.[1] ?? [])).toBeLessThan(1e-6);
+  });
+});
