@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "conv.h"
 #include "fused.h"
 #include "gemm.h"
 #include "pool.h"
@@ -64,10 +65,6 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-struct ConvGeometry {
-  int64_t batch, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow;
-};
-
 bool ReadGeometry(napi_env env, napi_value* argv, ConvGeometry* g) {
   int64_t* f[] = {&g->batch, &g->h, &g->w, &g->c, &g->kh, &g->kw, &g->sh, &g->sw, &g->dh, &g->dw, &g->pt, &g->pl, &g->oh, &g->ow};
   for (int i = 0; i < 14; ++i) *f[i] = Int(env, argv[i]);
@@ -76,7 +73,7 @@ bool ReadGeometry(napi_env env, napi_value* argv, ConvGeometry* g) {
 
 // im2col(batch, h, w, c, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, x, cols):
 // cols[(b·oh + i)·ow + j][(di·kw + dj)·c + ch] = x[b][i·sh + di·dh − pt][j·sw + dj·dw − pl][ch] (0 outside).
-napi_value Im2col(napi_env env, napi_callback_info info) {
+napi_value Im2colArgs(napi_env env, napi_callback_info info) {
   size_t argc = 16;
   napi_value argv[16];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
@@ -94,31 +91,13 @@ napi_value Im2col(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "im2col: array too small");
     return nullptr;
   }
-  for (int64_t b = 0; b < g.batch; ++b) {
-    for (int64_t i = 0; i < g.oh; ++i) {
-      for (int64_t j = 0; j < g.ow; ++j) {
-        float* row = cols + ((b * g.oh + i) * g.ow + j) * kcols;
-        for (int64_t di = 0; di < g.kh; ++di) {
-          const int64_t ii = i * g.sh + di * g.dh - g.pt;
-          for (int64_t dj = 0; dj < g.kw; ++dj) {
-            const int64_t jj = j * g.sw + dj * g.dw - g.pl;
-            float* dst = row + (di * g.kw + dj) * g.c;
-            if (ii < 0 || ii >= g.h || jj < 0 || jj >= g.w) {
-              std::memset(dst, 0, sizeof(float) * g.c);
-            } else {
-              std::memcpy(dst, x + ((b * g.h + ii) * g.w + jj) * g.c, sizeof(float) * g.c);
-            }
-          }
-        }
-      }
-    }
-  }
+  sparsevd::Im2col(g, x, cols);
   return nullptr;
 }
 
 // col2im(same geometry, cols, dx): the adjoint of im2col — dx is zeroed, then every column entry is added
 // back to the input position it was copied from.
-napi_value Col2im(napi_env env, napi_callback_info info) {
+napi_value Col2imArgs(napi_env env, napi_callback_info info) {
   size_t argc = 16;
   napi_value argv[16];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
@@ -136,25 +115,7 @@ napi_value Col2im(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "col2im: array too small");
     return nullptr;
   }
-  std::memset(dx, 0, sizeof(float) * g.batch * g.h * g.w * g.c);
-  for (int64_t b = 0; b < g.batch; ++b) {
-    for (int64_t i = 0; i < g.oh; ++i) {
-      for (int64_t j = 0; j < g.ow; ++j) {
-        const float* row = cols + ((b * g.oh + i) * g.ow + j) * kcols;
-        for (int64_t di = 0; di < g.kh; ++di) {
-          const int64_t ii = i * g.sh + di * g.dh - g.pt;
-          if (ii < 0 || ii >= g.h) continue;
-          for (int64_t dj = 0; dj < g.kw; ++dj) {
-            const int64_t jj = j * g.sw + dj * g.dw - g.pl;
-            if (jj < 0 || jj >= g.w) continue;
-            const float* src = row + (di * g.kw + dj) * g.c;
-            float* dst = dx + ((b * g.h + ii) * g.w + jj) * g.c;
-            for (int64_t ch = 0; ch < g.c; ++ch) dst[ch] += src[ch];
-          }
-        }
-      }
-    }
-  }
+  sparsevd::Col2im(g, cols, dx);
   return nullptr;
 }
 
@@ -263,7 +224,7 @@ napi_value Binary(napi_env env, napi_callback_info info) {
 }
 
 // unary(op, x, out, p, q): 0 exp 1 log 2 sqrt 3 square 4 neg 5 sigmoid 6 softplus 7 relu 8 abs 9 clip(p, q)
-// 10 rsqrt 11 tanh 12 reciprocal.
+// 10 rsqrt 11 tanh 12 reciprocal 13 step(p).
 napi_value Unary(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -298,6 +259,7 @@ napi_value Unary(napi_env env, napi_callback_info info) {
     case 10: for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / std::sqrt(x[i]); break;
     case 11: for (int64_t i = 0; i < n; ++i) out[i] = std::tanh(x[i]); break;
     case 12: for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / x[i]; break;
+    case 13: for (int64_t i = 0; i < n; ++i) out[i] = x[i] != x[i] ? x[i] : (x[i] > 0 ? 1.0f : p); break;  // step(alpha = p)
     default: napi_throw_error(env, nullptr, "unary: unknown op");
   }
   return nullptr;
@@ -414,8 +376,8 @@ napi_value Init(napi_env env, napi_value exports) {
   TuneMalloc();
   const napi_property_descriptor props[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"im2col", nullptr, Im2col, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"col2im", nullptr, Col2im, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"im2col", nullptr, Im2colArgs, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"col2im", nullptr, Col2imArgs, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"blasInfo", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -427,6 +389,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"lrtDenseForward", nullptr, LrtDenseForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lrtDenseGradInput", nullptr, LrtDenseGradInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"lrtDenseGradLogSigma2", nullptr, LrtDenseGradLogSigma2, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lrtConvForward", nullptr, LrtConvForward, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lrtConvGradInput", nullptr, LrtConvGradInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"lrtConvGradLogSigma2", nullptr, LrtConvGradLogSigma2, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"maskedTheta", nullptr, MaskedTheta, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"adamUpdate", nullptr, AdamUpdate, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"randomNormal", nullptr, RandomNormal, nullptr, nullptr, nullptr, napi_default, nullptr},

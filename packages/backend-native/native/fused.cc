@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fastmath.h"
+#include "conv.h"
 #include "fused.h"
 #include "gemm.h"
 #include "napi-util.h"
@@ -22,7 +23,7 @@ constexpr int64_t kGrain = 1 << 19;
 
 // Reusable scratch buffers (calls come from the JavaScript thread only).
 std::vector<float>& Scratch(int which) {
-  static std::vector<float> buffers[3];
+  static std::vector<float> buffers[5];
   return buffers[which];
 }
 float* ScratchOf(int which, int64_t n) {
@@ -167,9 +168,87 @@ napi_value KlOfWeights(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// lrtDenseForward(x, theta, logSigma2, noise, bias?, batch, in, out, varEps, y, std):
-// y = x·θ + bias + std ⊙ noise with std = sqrt(x²·exp(log σ²) + varEps) (the local reparameterization trick);
-// `std` is kept for the gradient.
+namespace {
+
+SPARSEVD_SIMD void SquareRange(const float* __restrict x, float* __restrict y, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) y[i] = x[i] * x[i];
+}
+
+// The LRT layer over rows of inputs `a` [rows × k] (a dense layer's x, or a convolution's im2col patches) and
+// weights [k × f]: y = a·θ + bias + std ⊙ noise, std = sqrt(a²·exp(log σ²) + varEps).
+void LrtForward(const float* a, int64_t rows, int64_t k, int64_t f, const float* theta, const float* ls2,
+                const float* noise, const float* bias, float var_eps, float* y, float* sd) {
+  Pool& pool = ThePool();
+  float* s2 = ScratchOf(0, k * f);
+  float* a2 = ScratchOf(1, rows * k);
+  pool.For(k * f, kGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
+  pool.For(rows * k, kGrain, [&](int64_t i0, int64_t i1) { SquareRange(a, a2, i0, i1); });
+  Gemm(false, false, rows, f, k, 1.0f, a, k, theta, f, 0.0f, y, f);
+  Gemm(false, false, rows, f, k, 1.0f, a2, k, s2, f, 0.0f, sd, f);
+  pool.For(rows, kGrain / (f + 1) + 1, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      float* yr = y + r * f;
+      float* sr = sd + r * f;
+      const float* nr = noise + r * f;
+      for (int64_t j = 0; j < f; ++j) {
+        const float mean = bias == nullptr ? yr[j] : yr[j] + bias[j];
+        sr[j] = std::sqrt(sr[j] + var_eps);
+        yr[j] = mean + sr[j] * nr[j];
+      }
+    }
+  });
+}
+
+// ∂L/∂variance of the LRT output: dy ⊙ noise / (2·std) (sqrt's gradient), into scratch 2.
+float* VarianceGrad(const float* dy, const float* noise, const float* sd, int64_t n) {
+  float* dv = ScratchOf(2, n);
+  ThePool().For(n, kGrain, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) dv[i] = dy[i] * noise[i] / (2.0f * sd[i]);
+  });
+  return dv;
+}
+
+// ∂L/∂a = dy·θᵀ + 2a ⊙ (dv·exp(log σ²)ᵀ), into `da` [rows × k].
+void LrtGradInput(const float* a, int64_t rows, int64_t k, int64_t f, const float* dy, const float* noise,
+                  const float* sd, const float* theta, const float* ls2, float* da) {
+  Pool& pool = ThePool();
+  float* s2 = ScratchOf(0, k * f);
+  pool.For(k * f, kGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
+  const float* dv = VarianceGrad(dy, noise, sd, rows * f);
+  float* t = ScratchOf(1, rows * k);
+  Gemm(false, true, rows, k, f, 1.0f, dy, f, theta, f, 0.0f, da, k);
+  Gemm(false, true, rows, k, f, 1.0f, dv, f, s2, f, 0.0f, t, k);
+  pool.For(rows * k, kGrain, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) da[i] += t[i] * (2.0f * a[i]);
+  });
+}
+
+// ∂L/∂log σ² = ((a²)ᵀ·dv) ⊙ exp(log σ²), into `dls` [k × f].
+void LrtGradLogSigma2(const float* a, int64_t rows, int64_t k, int64_t f, const float* dy, const float* noise,
+                      const float* sd, const float* ls2, float* dls) {
+  Pool& pool = ThePool();
+  const float* dv = VarianceGrad(dy, noise, sd, rows * f);
+  float* a2 = ScratchOf(1, rows * k);
+  pool.For(rows * k, kGrain, [&](int64_t i0, int64_t i1) { SquareRange(a, a2, i0, i1); });
+  Gemm(true, false, k, f, rows, 1.0f, a2, k, dv, f, 0.0f, dls, f);
+  pool.For(k * f, kGrain, [&](int64_t i0, int64_t i1) { MulExpRange(ls2, dls, i0, i1); });
+}
+
+bool Geometry(napi_env env, napi_value array, ConvGeometry* g) {
+  int64_t* f[] = {&g->batch, &g->h, &g->w, &g->c, &g->kh, &g->kw, &g->sh, &g->sw, &g->dh, &g->dw, &g->pt, &g->pl, &g->oh, &g->ow};
+  for (uint32_t i = 0; i < 14; ++i) {
+    napi_value v;
+    if (napi_get_element(env, array, i, &v) != napi_ok) return false;
+    *f[i] = Int(env, v);
+  }
+  if (g->Valid()) return true;
+  napi_throw_range_error(env, nullptr, "convolution geometry must be 14 positive sizes");
+  return false;
+}
+
+}  // namespace
+
+// lrtDenseForward(x, theta, logSigma2, noise, bias?, batch, in, out, varEps, y, std): LrtForward on x.
 napi_value LrtDenseForward(napi_env env, napi_callback_info info) {
   napi_value argv[11];
   if (!Args(env, info, argv, "lrtDenseForward takes 11 arguments")) return nullptr;
@@ -189,39 +268,11 @@ napi_value LrtDenseForward(napi_env env, napi_callback_info info) {
       !Sized(env, ln, b * out, "lrtDenseForward: noise") || (bias != nullptr && !Sized(env, lb, out, "lrtDenseForward: bias")) ||
       !Sized(env, ly, b * out, "lrtDenseForward: y") || !Sized(env, lsd, b * out, "lrtDenseForward: std"))
     return nullptr;
-  Pool& pool = ThePool();
-  float* s2 = ScratchOf(0, in * out);
-  float* x2 = ScratchOf(1, b * in);
-  pool.For(in * out, kGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
-  for (int64_t i = 0; i < b * in; ++i) x2[i] = x[i] * x[i];
-  Gemm(false, false, b, out, in, 1.0f, x, in, theta, out, 0.0f, y, out);
-  Gemm(false, false, b, out, in, 1.0f, x2, in, s2, out, 0.0f, sd, out);
-  for (int64_t r = 0; r < b; ++r) {
-    float* yr = y + r * out;
-    float* sr = sd + r * out;
-    const float* nr = noise + r * out;
-    for (int64_t j = 0; j < out; ++j) {
-      const float mean = bias == nullptr ? yr[j] : yr[j] + bias[j];
-      sr[j] = std::sqrt(sr[j] + var_eps);
-      yr[j] = mean + sr[j] * nr[j];
-    }
-  }
+  LrtForward(x, b, in, out, theta, ls2, noise, bias, var_eps, y, sd);
   return nullptr;
 }
 
-namespace {
-
-// ∂L/∂variance of the LRT output: dy ⊙ noise / (2·std) (sqrt's gradient), into scratch 2.
-float* VarianceGrad(const float* dy, const float* noise, const float* sd, int64_t n) {
-  float* dv = ScratchOf(2, n);
-  for (int64_t i = 0; i < n; ++i) dv[i] = dy[i] * noise[i] / (2.0f * sd[i]);
-  return dv;
-}
-
-}  // namespace
-
-// lrtDenseGradInput(x, dy, noise, std, theta, logSigma2, batch, in, out, dx):
-// dx = dy·θᵀ + 2x ⊙ (dv·exp(log σ²)ᵀ) with dv the variance gradient.
+// lrtDenseGradInput(x, dy, noise, std, theta, logSigma2, batch, in, out, dx)
 napi_value LrtDenseGradInput(napi_env env, napi_callback_info info) {
   napi_value argv[10];
   if (!Args(env, info, argv, "lrtDenseGradInput takes 10 arguments")) return nullptr;
@@ -241,18 +292,11 @@ napi_value LrtDenseGradInput(napi_env env, napi_callback_info info) {
       !Sized(env, lsd, b * out, "lrtDenseGradInput: std") || !Sized(env, lt, in * out, "lrtDenseGradInput: theta") ||
       !Sized(env, ls, in * out, "lrtDenseGradInput: logSigma2") || !Sized(env, ldx, b * in, "lrtDenseGradInput: dx"))
     return nullptr;
-  float* s2 = ScratchOf(0, in * out);
-  ThePool().For(in * out, kGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
-  const float* dv = VarianceGrad(dy, noise, sd, b * out);
-  float* t = ScratchOf(1, b * in);
-  Gemm(false, true, b, in, out, 1.0f, dy, out, theta, out, 0.0f, dx, in);
-  Gemm(false, true, b, in, out, 1.0f, dv, out, s2, out, 0.0f, t, in);
-  for (int64_t i = 0; i < b * in; ++i) dx[i] += t[i] * (2.0f * x[i]);
+  LrtGradInput(x, b, in, out, dy, noise, sd, theta, ls2, dx);
   return nullptr;
 }
 
-// lrtDenseGradLogSigma2(x, dy, noise, std, logSigma2, batch, in, out, dLogSigma2):
-// ∂L/∂log σ² = ((x²)ᵀ·dv) ⊙ exp(log σ²).
+// lrtDenseGradLogSigma2(x, dy, noise, std, logSigma2, batch, in, out, dLogSigma2)
 napi_value LrtDenseGradLogSigma2(napi_env env, napi_callback_info info) {
   napi_value argv[9];
   if (!Args(env, info, argv, "lrtDenseGradLogSigma2 takes 9 arguments")) return nullptr;
@@ -270,11 +314,98 @@ napi_value LrtDenseGradLogSigma2(napi_env env, napi_callback_info info) {
       !Sized(env, lsd, b * out, "lrtDenseGradLogSigma2: std") || !Sized(env, ls, in * out, "lrtDenseGradLogSigma2: logSigma2") ||
       !Sized(env, ld, in * out, "lrtDenseGradLogSigma2: dLogSigma2"))
     return nullptr;
-  const float* dv = VarianceGrad(dy, noise, sd, b * out);
-  float* x2 = ScratchOf(1, b * in);
-  for (int64_t i = 0; i < b * in; ++i) x2[i] = x[i] * x[i];
-  Gemm(true, false, in, out, b, 1.0f, x2, in, dv, out, 0.0f, dls, out);
-  ThePool().For(in * out, kGrain, [&](int64_t i0, int64_t i1) { MulExpRange(ls2, dls, i0, i1); });
+  LrtGradLogSigma2(x, b, in, out, dy, noise, sd, ls2, dls);
+  return nullptr;
+}
+
+// The convolutional LRT layer (NHWC, filters [kh, kw, c, f]) is the dense one over im2col patches: one im2col
+// of x serves both the mean and the variance product (PyTorch and the composed tfjs ops convolve x and x²
+// separately), and the input gradient goes back through one col2im.
+
+// lrtConvForward(geometry[14], x, theta, logSigma2, noise, bias?, outChannels, varEps, y, std)
+napi_value LrtConvForward(napi_env env, napi_callback_info info) {
+  napi_value argv[10];
+  if (!Args(env, info, argv, "lrtConvForward takes 10 arguments")) return nullptr;
+  ConvGeometry g;
+  if (!Geometry(env, argv[0], &g)) return nullptr;
+  size_t lx = 0, lt = 0, ls = 0, ln = 0, lb = 0, ly = 0, lsd = 0;
+  const float* x = Floats(env, argv[1], &lx);
+  const float* theta = Floats(env, argv[2], &lt);
+  const float* ls2 = Floats(env, argv[3], &ls);
+  const float* noise = Floats(env, argv[4], &ln);
+  const float* bias = OptionalFloats(env, argv[5], &lb);
+  const int64_t f = Int(env, argv[6]);
+  const float var_eps = static_cast<float>(Double(env, argv[7]));
+  float* y = Floats(env, argv[8], &ly);
+  float* sd = Floats(env, argv[9], &lsd);
+  if (x == nullptr || theta == nullptr || ls2 == nullptr || noise == nullptr || y == nullptr || sd == nullptr) return nullptr;
+  const int64_t rows = g.Rows(), k = g.Cols();
+  if (f <= 0 || !Sized(env, lx, g.batch * g.h * g.w * g.c, "lrtConvForward: x") ||
+      !Sized(env, lt, k * f, "lrtConvForward: theta") || !Sized(env, ls, k * f, "lrtConvForward: logSigma2") ||
+      !Sized(env, ln, rows * f, "lrtConvForward: noise") || (bias != nullptr && !Sized(env, lb, f, "lrtConvForward: bias")) ||
+      !Sized(env, ly, rows * f, "lrtConvForward: y") || !Sized(env, lsd, rows * f, "lrtConvForward: std"))
+    return nullptr;
+  float* cols = ScratchOf(3, rows * k);
+  Im2col(g, x, cols);
+  LrtForward(cols, rows, k, f, theta, ls2, noise, bias, var_eps, y, sd);
+  return nullptr;
+}
+
+// lrtConvGradInput(geometry[14], x, dy, noise, std, theta, logSigma2, outChannels, dx)
+napi_value LrtConvGradInput(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!Args(env, info, argv, "lrtConvGradInput takes 9 arguments")) return nullptr;
+  ConvGeometry g;
+  if (!Geometry(env, argv[0], &g)) return nullptr;
+  size_t lx = 0, ldy = 0, ln = 0, lsd = 0, lt = 0, ls = 0, ldx = 0;
+  const float* x = Floats(env, argv[1], &lx);
+  const float* dy = Floats(env, argv[2], &ldy);
+  const float* noise = Floats(env, argv[3], &ln);
+  const float* sd = Floats(env, argv[4], &lsd);
+  const float* theta = Floats(env, argv[5], &lt);
+  const float* ls2 = Floats(env, argv[6], &ls);
+  const int64_t f = Int(env, argv[7]);
+  float* dx = Floats(env, argv[8], &ldx);
+  if (x == nullptr || dy == nullptr || noise == nullptr || sd == nullptr || theta == nullptr || ls2 == nullptr || dx == nullptr)
+    return nullptr;
+  const int64_t rows = g.Rows(), k = g.Cols(), image = g.batch * g.h * g.w * g.c;
+  if (f <= 0 || !Sized(env, lx, image, "lrtConvGradInput: x") || !Sized(env, ldy, rows * f, "lrtConvGradInput: dy") ||
+      !Sized(env, ln, rows * f, "lrtConvGradInput: noise") || !Sized(env, lsd, rows * f, "lrtConvGradInput: std") ||
+      !Sized(env, lt, k * f, "lrtConvGradInput: theta") || !Sized(env, ls, k * f, "lrtConvGradInput: logSigma2") ||
+      !Sized(env, ldx, image, "lrtConvGradInput: dx"))
+    return nullptr;
+  float* cols = ScratchOf(3, rows * k);
+  float* dcols = ScratchOf(4, rows * k);
+  Im2col(g, x, cols);
+  LrtGradInput(cols, rows, k, f, dy, noise, sd, theta, ls2, dcols);
+  Col2im(g, dcols, dx);
+  return nullptr;
+}
+
+// lrtConvGradLogSigma2(geometry[14], x, dy, noise, std, logSigma2, outChannels, dLogSigma2)
+napi_value LrtConvGradLogSigma2(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!Args(env, info, argv, "lrtConvGradLogSigma2 takes 8 arguments")) return nullptr;
+  ConvGeometry g;
+  if (!Geometry(env, argv[0], &g)) return nullptr;
+  size_t lx = 0, ldy = 0, ln = 0, lsd = 0, ls = 0, ld = 0;
+  const float* x = Floats(env, argv[1], &lx);
+  const float* dy = Floats(env, argv[2], &ldy);
+  const float* noise = Floats(env, argv[3], &ln);
+  const float* sd = Floats(env, argv[4], &lsd);
+  const float* ls2 = Floats(env, argv[5], &ls);
+  const int64_t f = Int(env, argv[6]);
+  float* dls = Floats(env, argv[7], &ld);
+  if (x == nullptr || dy == nullptr || noise == nullptr || sd == nullptr || ls2 == nullptr || dls == nullptr) return nullptr;
+  const int64_t rows = g.Rows(), k = g.Cols();
+  if (f <= 0 || !Sized(env, lx, g.batch * g.h * g.w * g.c, "lrtConvGradLogSigma2: x") ||
+      !Sized(env, ldy, rows * f, "lrtConvGradLogSigma2: dy") || !Sized(env, ln, rows * f, "lrtConvGradLogSigma2: noise") ||
+      !Sized(env, lsd, rows * f, "lrtConvGradLogSigma2: std") || !Sized(env, ls, k * f, "lrtConvGradLogSigma2: logSigma2") ||
+      !Sized(env, ld, k * f, "lrtConvGradLogSigma2: dLogSigma2"))
+    return nullptr;
+  float* cols = ScratchOf(3, rows * k);
+  Im2col(g, x, cols);
+  LrtGradLogSigma2(cols, rows, k, f, dy, noise, sd, ls2, dls);
   return nullptr;
 }
 

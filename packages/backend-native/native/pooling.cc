@@ -1,10 +1,11 @@
 // Max pooling over NHWC tensors and its gradient, on the pool's threads. Windows follow tfjs's geometry
-// (padding cells are skipped, never compared); ties go to the first maximum in row-major window order, and a
-// NaN in a window makes the output NaN, as in tfjs-backend-cpu.
+// (padding cells are skipped, never compared); as in tfjs-backend-cpu, a value counts only when it beats the
+// running maximum (from −∞), so ties go to the first maximum in row-major window order and NaN is never chosen.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 #include "fused.h"
 #include "napi-util.h"
@@ -24,30 +25,36 @@ bool ReadPool(napi_env env, napi_value* argv, PoolGeometry* g) {
          g->oh > 0 && g->ow > 0;
 }
 
-// Index (into one image, h·w·c) of the window maximum of output (i, j, ch), or −1 when the window is empty.
-inline int64_t ArgMax(const PoolGeometry& g, const float* img, int64_t i, int64_t j, int64_t ch, float* value) {
-  float best = -std::numeric_limits<float>::infinity();
-  int64_t at = -1;
-  for (int64_t di = 0; di < g.fh; ++di) {
-    const int64_t ii = i * g.sh + di - g.pt;
-    if (ii < 0 || ii >= g.h) continue;
-    for (int64_t dj = 0; dj < g.fw; ++dj) {
-      const int64_t jj = j * g.sw + dj - g.pl;
-      if (jj < 0 || jj >= g.w) continue;
-      const int64_t k = (ii * g.w + jj) * g.c + ch;
-      const float v = img[k];
-      if (std::isnan(v)) {
-        *value = v;
-        return k;
-      }
-      if (v > best || at < 0) {
-        best = v;
-        at = k;
+// The window maxima of output row (b, i) into `out` (ow·c values) and, when `at` is given, their positions in
+// the image (−1 where no value beats −∞). Channels are innermost, so the comparisons run across them.
+void PoolRow(const PoolGeometry& g, const float* img, int64_t i, float* out, int64_t* at) {
+  const int64_t c = g.c;
+  for (int64_t j = 0; j < g.ow; ++j) {
+    float* o = out + j * c;
+    int64_t* p = at == nullptr ? nullptr : at + j * c;
+    for (int64_t ch = 0; ch < c; ++ch) o[ch] = -std::numeric_limits<float>::infinity();
+    if (p != nullptr)
+      for (int64_t ch = 0; ch < c; ++ch) p[ch] = -1;
+    for (int64_t di = 0; di < g.fh; ++di) {
+      const int64_t ii = i * g.sh + di - g.pt;
+      if (ii < 0 || ii >= g.h) continue;
+      for (int64_t dj = 0; dj < g.fw; ++dj) {
+        const int64_t jj = j * g.sw + dj - g.pl;
+        if (jj < 0 || jj >= g.w) continue;
+        const int64_t base = (ii * g.w + jj) * c;
+        const float* src = img + base;
+        if (p == nullptr) {
+          for (int64_t ch = 0; ch < c; ++ch) o[ch] = src[ch] > o[ch] ? src[ch] : o[ch];
+        } else {
+          for (int64_t ch = 0; ch < c; ++ch) {
+            const bool better = src[ch] > o[ch];
+            o[ch] = better ? src[ch] : o[ch];
+            p[ch] = better ? base + ch : p[ch];
+          }
+        }
       }
     }
   }
-  *value = best;
-  return at;
 }
 
 }  // namespace
@@ -73,13 +80,7 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
   ThePool().For(g.batch * g.oh, 8, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / g.oh, i = r % g.oh;
-      const float* img = x + b * g.h * g.w * g.c;
-      for (int64_t j = 0; j < g.ow; ++j)
-        for (int64_t ch = 0; ch < g.c; ++ch) {
-          float v;
-          ArgMax(g, img, i, j, ch, &v);
-          out[((b * g.oh + i) * g.ow + j) * g.c + ch] = v;
-        }
+      PoolRow(g, x + b * g.h * g.w * g.c, i, out + r * g.ow * g.c, nullptr);
     }
   });
   return nullptr;
@@ -108,17 +109,18 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   }
   // Parallel over images: each writes only its own part of dx.
   ThePool().For(g.batch, 1, [&](int64_t b0, int64_t b1) {
+    std::vector<float> best(static_cast<size_t>(g.ow * g.c));
+    std::vector<int64_t> at(static_cast<size_t>(g.ow * g.c));
     for (int64_t b = b0; b < b1; ++b) {
       const float* img = x + b * image;
       float* d = dx + b * image;
       std::memset(d, 0, sizeof(float) * image);
-      for (int64_t i = 0; i < g.oh; ++i)
-        for (int64_t j = 0; j < g.ow; ++j)
-          for (int64_t ch = 0; ch < g.c; ++ch) {
-            float v;
-            const int64_t at = ArgMax(g, img, i, j, ch, &v);
-            if (at >= 0) d[at] += dy[((b * g.oh + i) * g.ow + j) * g.c + ch];
-          }
+      for (int64_t i = 0; i < g.oh; ++i) {
+        PoolRow(g, img, i, best.data(), at.data());
+        const float* grad = dy + (b * g.oh + i) * g.ow * g.c;
+        for (int64_t k = 0; k < g.ow * g.c; ++k)
+          if (at[k] >= 0) d[at[k]] += grad[k];
+      }
     }
   });
   return nullptr;

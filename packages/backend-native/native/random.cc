@@ -1,13 +1,18 @@
 // Gaussian noise identical to tfjs's `randomNormal(shape, mean, stdDev, 'float32', seed)`: seedrandom's Alea
-// generator (seeded through its Mash hash from the seed's decimal string) feeding the Marsaglia polar method,
-// in the same double-precision operations in the same order, so the values match tfjs's (the one possible
-// difference being glibc's log against V8's in the last bit of a double, which float32 rounding hides).
+// generator (seeded through its Mash hash from the seed's string) feeding the Marsaglia polar method, in the
+// same double-precision operations in the same order. The logarithm is fdlibm's, as V8's Math.log, so the
+// values are bit for bit tfjs's. The serial part (Alea and the rejection test) runs first; the logarithms,
+// square roots and scaling then run vectorised on the pool.
 #include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <vector>
 #include <string>
 
 #include "fused.h"
+#include "fastmath.h"
 #include "napi-util.h"
+#include "pool.h"
 
 namespace sparsevd {
 namespace {
@@ -38,33 +43,97 @@ class Mash {
   double n_ = 4022871197.0;  // 0xefc8249d
 };
 
+// seedrandom's Alea: t = 2091639·s0 + c·2⁻³², c = ⌊t⌋, s = t − c. Every s is a multiple of 2⁻³² and
+// 2091639·2³² < 2⁵³, so the double arithmetic is exact, and this is the integer multiply-with-carry it
+// computes: X = 2091639·S0 + c, c = X >> 32, S = X mod 2³² — the same numbers with a shorter dependency chain.
 class Alea {
  public:
   explicit Alea(const std::u16string& seed) {
     Mash mash;
     const std::u16string space = u" ";
-    s0_ = mash(space);
-    s1_ = mash(space);
-    s2_ = mash(space);
-    s0_ -= mash(seed);
-    if (s0_ < 0) s0_ += 1;
-    s1_ -= mash(seed);
-    if (s1_ < 0) s1_ += 1;
-    s2_ -= mash(seed);
-    if (s2_ < 0) s2_ += 1;
+    double s0 = mash(space), s1 = mash(space), s2 = mash(space);
+    s0 -= mash(seed);
+    if (s0 < 0) s0 += 1;
+    s1 -= mash(seed);
+    if (s1 < 0) s1 += 1;
+    s2 -= mash(seed);
+    if (s2 < 0) s2 += 1;
+    s0_ = static_cast<uint64_t>(s0 * 4294967296.0);
+    s1_ = static_cast<uint64_t>(s1 * 4294967296.0);
+    s2_ = static_cast<uint64_t>(s2 * 4294967296.0);
   }
   double Next() {
-    const double t = 2091639 * s0_ + c_ * 2.3283064365386963e-10;
+    const uint64_t x = 2091639u * s0_ + c_;
     s0_ = s1_;
     s1_ = s2_;
-    c_ = static_cast<double>(static_cast<int32_t>(t));  // t | 0 (0 ≤ t < 2^31)
-    s2_ = t - c_;
-    return s2_;
+    c_ = x >> 32;
+    s2_ = x & 0xffffffffu;
+    return static_cast<double>(s2_) * 2.3283064365386963e-10;
   }
 
  private:
-  double s0_ = 0, s1_ = 0, s2_ = 0, c_ = 1;
+  uint64_t s0_ = 0, s1_ = 0, s2_ = 0, c_ = 1;
 };
+
+inline uint64_t DoubleBits(double d) {
+  uint64_t u;
+  std::memcpy(&u, &d, sizeof u);
+  return u;
+}
+inline double BitsDouble(uint64_t u) {
+  double d;
+  std::memcpy(&d, &u, sizeof d);
+  return d;
+}
+
+// fdlibm's __ieee754_log (FreeBSD e_log.c, the algorithm and constants V8's Math.log uses) for positive normal
+// finite x, with its branches turned into selects: every path is computed and the one fdlibm takes is kept,
+// which gives the same bits. (The k = 0 forms are the general ones with k = 0, equal in IEEE arithmetic.)
+inline double FdlibmLog(double x) {
+  constexpr double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+  constexpr double Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01, Lg3 = 2.857142874366239149e-01,
+                   Lg4 = 2.222219843214978396e-01, Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
+                   Lg7 = 1.479819860511658591e-01;
+  const uint64_t bits = DoubleBits(x);
+  int32_t hx = static_cast<int32_t>(bits >> 32);
+  const uint32_t lx = static_cast<uint32_t>(bits);
+  int32_t k = (hx >> 20) - 1023;
+  hx &= 0x000fffff;
+  const int32_t i0 = (hx + 0x95f64) & 0x100000;
+  const double xn = BitsDouble((static_cast<uint64_t>(static_cast<uint32_t>(hx | (i0 ^ 0x3ff00000))) << 32) | lx);
+  k += (i0 >> 20);
+  const double f = xn - 1.0;
+  const double dk = static_cast<double>(k);
+  // |f| < 2^-20.
+  const double r_small = f * f * (0.5 - 0.33333333333333333 * f);
+  const double small_zero = dk * ln2_hi + dk * ln2_lo;
+  const double small = dk * ln2_hi - ((r_small - dk * ln2_lo) - f);
+  // The general case.
+  const double s = f / (2.0 + f);
+  const double z = s * s;
+  const double w = z * z;
+  const double t1 = w * (Lg2 + w * (Lg4 + w * Lg6));
+  const double t2 = z * (Lg1 + w * (Lg3 + w * (Lg5 + w * Lg7)));
+  const int32_t ij = (hx - 0x6147a) | (0x6b851 - hx);
+  const double R = t2 + t1;
+  const double hfsq = 0.5 * f * f;
+  const double big = dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
+  const double mid = dk * ln2_hi - ((s * (f - R) - dk * ln2_lo) - f);
+  const double general = ij > 0 ? big : mid;
+  const bool tiny_f = (0x000fffff & (2 + hx)) < 3;
+  return tiny_f ? (f == 0.0 ? small_zero : small) : general;
+}
+
+// out[2p], out[2p + 1] = mean + sd·v·sqrt(−2·log(s)/s) for the accepted pairs p in [begin, end).
+SPARSEVD_SIMD void PolarRange(const double* __restrict v1, const double* __restrict v2, const double* __restrict s2,
+                              double mean, double sd, float* __restrict out, int64_t n, int64_t begin, int64_t end) {
+  for (int64_t p = begin; p < end; ++p) {
+    const double s = s2[p];
+    const double mul = std::sqrt(-2.0 * FdlibmLog(s) / s);
+    out[2 * p] = static_cast<float>(mean + sd * v1[p] * mul);
+    if (2 * p + 1 < n) out[2 * p + 1] = static_cast<float>(mean + sd * v2[p] * mul);
+  }
+}
 
 }  // namespace
 
@@ -89,17 +158,26 @@ napi_value RandomNormal(napi_env env, napi_callback_info info) {
   float* out = Floats(env, argv[3], &n);
   if (out == nullptr) return nullptr;
   Alea random(seed);
-  for (size_t i = 0; i < n; i += 2) {
-    double v1, v2, s;
-    do {
-      v1 = 2 * random.Next() - 1;
-      v2 = 2 * random.Next() - 1;
-      s = v1 * v1 + v2 * v2;
-    } while (s >= 1 || s == 0);
-    const double mul = std::sqrt(-2.0 * std::log(s) / s);
-    out[i] = static_cast<float>(mean + sd * v1 * mul);
-    if (i + 1 < n) out[i + 1] = static_cast<float>(mean + sd * v2 * mul);
+  const int64_t total = static_cast<int64_t>(n);
+  const int64_t pairs = (total + 1) / 2;
+  static std::vector<double> v1s, v2s, ss;
+  v1s.resize(static_cast<size_t>(pairs) + 1);
+  v2s.resize(static_cast<size_t>(pairs) + 1);
+  ss.resize(static_cast<size_t>(pairs) + 1);
+  // Rejection without a branch to mispredict: every candidate is written, and kept by advancing past it.
+  for (int64_t p = 0; p < pairs;) {
+    const double v1 = 2 * random.Next() - 1;
+    const double v2 = 2 * random.Next() - 1;
+    const double s = v1 * v1 + v2 * v2;
+    v1s[p] = v1;
+    v2s[p] = v2;
+    ss[p] = s;
+    p += (s < 1) & (s != 0);
   }
+  // The last pair's second value, when n is odd, is never written (tfjs draws it and keeps it unused).
+  ThePool().For(pairs, 1 << 14, [&](int64_t p0, int64_t p1) {
+    PolarRange(v1s.data(), v2s.data(), ss.data(), mean, sd, out, total, p0, p1);
+  });
   return nullptr;
 }
 

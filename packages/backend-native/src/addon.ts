@@ -96,6 +96,42 @@ export interface Addon {
     outUnits: number,
     dLogSigma2: Float32Array,
   ): void;
+  /** LRT conv forward (NHWC): the dense forward over the im2col patches of `x`; `geometry` as im2col's 14 numbers. */
+  lrtConvForward(
+    geometry: number[],
+    x: Float32Array,
+    theta: Float32Array,
+    logSigma2: Float32Array,
+    noise: Float32Array,
+    bias: Float32Array | null,
+    outChannels: number,
+    varEps: number,
+    y: Float32Array,
+    std: Float32Array,
+  ): void;
+  /** ∂L/∂x of the LRT conv layer. */
+  lrtConvGradInput(
+    geometry: number[],
+    x: Float32Array,
+    dy: Float32Array,
+    noise: Float32Array,
+    std: Float32Array,
+    theta: Float32Array,
+    logSigma2: Float32Array,
+    outChannels: number,
+    dx: Float32Array,
+  ): void;
+  /** ∂L/∂log σ² of the LRT conv layer. */
+  lrtConvGradLogSigma2(
+    geometry: number[],
+    x: Float32Array,
+    dy: Float32Array,
+    noise: Float32Array,
+    std: Float32Array,
+    logSigma2: Float32Array,
+    outChannels: number,
+    dLogSigma2: Float32Array,
+  ): void;
   /** `mask = [clip(log α) < threshold]` (0/1) and `θ ⊙ mask` in one pass. */
   maskedTheta(
     theta: Float32Array,

@@ -164,6 +164,8 @@ describe.runIf(state.available || required)('native kernels agree with the cpu b
         tf.abs(x),
         tf.tanh(x),
         tf.reciprocal(p),
+        tf.step(x),
+        tf.step(x, 0.25),
         tf.clipByValue(x, -2, 3),
         tf.sum(x),
         tf.sum(x, [1, 2]),

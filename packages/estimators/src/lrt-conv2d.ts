@@ -1,3 +1,4 @@
+import { FUSED_KERNELS, fusedKernelAvailable } from '@sparsevd/kl';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkParams } from './internal/check-params.js';
 import { checkDim, checkFloatTensor, checkRank } from './internal/validate.js';
@@ -53,6 +54,34 @@ export const lrtConv2d = (
       'NHWC',
       dilations as [number, number],
     );
+  const dilationOne =
+    dilations === 1 || (Array.isArray(dilations) && dilations[0] === 1 && dilations[1] === 1);
+  if (params.kind === 'additive' && dilationOne && fusedKernelAvailable(FUSED_KERNELS.lrtConv2d)) {
+    return tf.tidy(() => {
+      const info = tf.backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        params.theta.shape as [number, number, number, number],
+        strides as [number, number],
+        1,
+        padding,
+      );
+      const eps = resolveNoise(fn, info.outShape, noise);
+      const inputs = { x, theta: params.theta, logSigma2: params.logSigma2, noise: eps };
+      const [y] = tf
+        .engine()
+        .runKernel(
+          FUSED_KERNELS.lrtConv2d,
+          params.bias === undefined ? inputs : { ...inputs, bias: params.bias },
+          {
+            strides: strides as number | [number, number],
+            pad: padding,
+            dilations: 1,
+            varianceEps: LRT_VARIANCE_EPS,
+          },
+        ) as tf.Tensor[];
+      return y as tf.Tensor;
+    });
+  }
   return tf.tidy(() => {
     const mean0 = conv(x, params.theta);
     const mean = params.bias === undefined ? mean0 : tf.add(mean0, params.bias);

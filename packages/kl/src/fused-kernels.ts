@@ -10,6 +10,9 @@ import * as tf from '@tensorflow/tfjs-core';
  *   ∂ΣKL/∂θ, ∂ΣKL/∂log σ²]` with log α = clip(log σ² − log(θ² + eps), clipLo, clipHi).
  * - `lrtDense` — inputs `{x, theta, logSigma2, noise, bias?}`, attrs `{varianceEps}`; outputs
  *   `[x·θ + bias + std ⊙ noise, std]` with std = sqrt(x²·exp(log σ²) + varianceEps).
+ * - `lrtConv2d` — the same for an NHWC convolution (filters `[kh, kw, in, out]`), attrs `{strides, pad,
+ *   dilations (1), varianceEps}`: `[conv(x, θ) + bias + std ⊙ noise, std]`, std = sqrt(conv(x², exp(log σ²)) +
+ *   varianceEps).
  * - `maskedTheta` — inputs `{theta, logSigma2}`, attrs `{threshold, eps, clipLo, clipHi}`; outputs
  *   `[θ ⊙ mask, mask]` with mask = [log α < threshold]; no gradient (callers wrap it in a custom gradient).
  * - `adam` — inputs `{x, m, v, g}`, attrs `{beta1, beta2, epsilon, stepSize, invSqrtBc2}`; outputs the
@@ -26,6 +29,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export const FUSED_KERNELS = {
   klOfWeights: 'SparseVDKlOfWeights',
   lrtDense: 'SparseVDLrtDense',
+  lrtConv2d: 'SparseVDLrtConv2d',
   maskedTheta: 'SparseVDMaskedTheta',
   adam: 'SparseVDAdam',
   randomNormal: 'SparseVDRandomNormal',

@@ -34,6 +34,7 @@ const UNARY: Readonly<Record<string, number>> = {
   Rsqrt: 10,
   Tanh: 11,
   Reciprocal: 12,
+  Step: 13,
 };
 
 /** The element-wise, reduction and boolean kernels `elementwiseConfigs` replaces. */
@@ -101,7 +102,7 @@ const unaryConfig = (addon: Addon, name: string, op: number, fallback: KernelFun
     if (xv === undefined) return fallback(args);
     const attrs = (args.attrs ?? {}) as Record<string, number>;
     const out = uninitialized(xv.length);
-    addon.unary(op, xv, out, attrs.clipValueMin ?? 0, attrs.clipValueMax ?? 0);
+    addon.unary(op, xv, out, attrs.clipValueMin ?? attrs.alpha ?? 0, attrs.clipValueMax ?? 0);
     return backend.makeTensorInfo(x.shape, 'float32', out);
   },
 });

@@ -1,5 +1,5 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import type { GradConfig, KernelConfig, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { backend_util, GradConfig, KernelConfig, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
 import { floats, uninitialized } from './tensor-data.js';
@@ -11,6 +11,7 @@ import { floats, uninitialized } from './tensor-data.js';
 export const FUSED_KERNEL_NAMES = {
   klOfWeights: 'SparseVDKlOfWeights',
   lrtDense: 'SparseVDLrtDense',
+  lrtConv2d: 'SparseVDLrtConv2d',
   maskedTheta: 'SparseVDMaskedTheta',
   adam: 'SparseVDAdam',
   randomNormal: 'SparseVDRandomNormal',
@@ -18,6 +19,38 @@ export const FUSED_KERNEL_NAMES = {
 
 const LRT_GRAD_INPUT = 'SparseVDLrtDenseGradInput';
 const LRT_GRAD_LOG_SIGMA2 = 'SparseVDLrtDenseGradLogSigma2';
+const LRT_CONV_GRAD_INPUT = 'SparseVDLrtConv2dGradInput';
+const LRT_CONV_GRAD_LOG_SIGMA2 = 'SparseVDLrtConv2dGradLogSigma2';
+
+/** The convolution geometry of the fused conv kernels (NHWC, filters [kh, kw, in, out]) from their attributes. */
+const convInfo = (xShape: number[], filterShape: number[], attrs: unknown): backend_util.Conv2DInfo => {
+  const a = attrs as { strides?: unknown; pad?: unknown; dilations?: unknown };
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    (a.strides ?? 1) as number | [number, number],
+    (a.dilations ?? 1) as number | [number, number],
+    (a.pad ?? 'valid') as 'valid' | 'same',
+  );
+};
+
+/** im2col's 14 geometry numbers. */
+const geometryOf = (c: backend_util.Conv2DInfo): number[] => [
+  c.batchSize,
+  c.inHeight,
+  c.inWidth,
+  c.inChannels,
+  c.filterHeight,
+  c.filterWidth,
+  c.strideHeight,
+  c.strideWidth,
+  c.dilationHeight,
+  c.dilationWidth,
+  c.padInfo.top,
+  c.padInfo.left,
+  c.outHeight,
+  c.outWidth,
+];
 
 /** A numeric attribute of a fused kernel, or an error naming the kernel and the attribute. */
 const num = (kernel: string, attrs: unknown, name: string): number => {
@@ -152,6 +185,86 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
     );
     return make(b, [inUnits, outUnits], d);
   }),
+  config(FUSED_KERNEL_NAMES.lrtConv2d, ({ inputs, backend, attrs }) => {
+    const b = backend as MathBackendCPU;
+    const { x, theta, bias } = inputs as { x: TensorInfo; theta: TensorInfo; bias?: TensorInfo };
+    const [xv, tv, sv, nv] = inputsOf(b, FUSED_KERNEL_NAMES.lrtConv2d, inputs, [
+      'x',
+      'theta',
+      'logSigma2',
+      'noise',
+    ]);
+    const bv =
+      bias === undefined ? null : (inputsOf(b, FUSED_KERNEL_NAMES.lrtConv2d, inputs, ['bias'])[0] ?? null);
+    const c = convInfo(x.shape, theta.shape, attrs);
+    const shape = [c.batchSize, c.outHeight, c.outWidth, c.outChannels];
+    const size = shape.reduce((p, q) => p * q, 1);
+    const y = uninitialized(size);
+    const std = uninitialized(size);
+    addon.lrtConvForward(
+      geometryOf(c),
+      xv as Float32Array,
+      tv as Float32Array,
+      sv as Float32Array,
+      nv as Float32Array,
+      bv,
+      c.outChannels,
+      num(FUSED_KERNEL_NAMES.lrtConv2d, attrs, 'varianceEps'),
+      y,
+      std,
+    );
+    return [make(b, shape, y), make(b, shape, std)];
+  }),
+  config(LRT_CONV_GRAD_INPUT, ({ inputs, backend, attrs }) => {
+    const b = backend as MathBackendCPU;
+    const { x, theta } = inputs as { x: TensorInfo; theta: TensorInfo };
+    const [xv, dv, nv, sd, tv, sv] = inputsOf(b, LRT_CONV_GRAD_INPUT, inputs, [
+      'x',
+      'dy',
+      'noise',
+      'std',
+      'theta',
+      'logSigma2',
+    ]);
+    const c = convInfo(x.shape, theta.shape, attrs);
+    const dx = uninitialized((xv as Float32Array).length);
+    addon.lrtConvGradInput(
+      geometryOf(c),
+      xv as Float32Array,
+      dv as Float32Array,
+      nv as Float32Array,
+      sd as Float32Array,
+      tv as Float32Array,
+      sv as Float32Array,
+      c.outChannels,
+      dx,
+    );
+    return make(b, [...x.shape], dx);
+  }),
+  config(LRT_CONV_GRAD_LOG_SIGMA2, ({ inputs, backend, attrs }) => {
+    const b = backend as MathBackendCPU;
+    const { x, logSigma2 } = inputs as { x: TensorInfo; logSigma2: TensorInfo };
+    const [xv, dv, nv, sd, sv] = inputsOf(b, LRT_CONV_GRAD_LOG_SIGMA2, inputs, [
+      'x',
+      'dy',
+      'noise',
+      'std',
+      'logSigma2',
+    ]);
+    const c = convInfo(x.shape, logSigma2.shape, attrs);
+    const d = uninitialized((sv as Float32Array).length);
+    addon.lrtConvGradLogSigma2(
+      geometryOf(c),
+      xv as Float32Array,
+      dv as Float32Array,
+      nv as Float32Array,
+      sd as Float32Array,
+      sv as Float32Array,
+      c.outChannels,
+      d,
+    );
+    return make(b, [...logSigma2.shape], d);
+  }),
   config(FUSED_KERNEL_NAMES.maskedTheta, ({ inputs, backend, attrs }) => {
     const b = backend as MathBackendCPU;
     const { theta } = inputs as { theta: TensorInfo };
@@ -244,6 +357,32 @@ export const fusedGradients: ReadonlyArray<GradConfig> = [
         logSigma2: () => run(LRT_GRAD_LOG_SIGMA2, { x, dy, noise, std, logSigma2 } as NamedTensorMap),
         noise: () => tf.mul(dy, std as tf.Tensor),
         bias: () => tf.sum(dy, 0),
+      };
+    },
+  },
+  {
+    kernelName: FUSED_KERNEL_NAMES.lrtConv2d,
+    inputsToSave: ['x', 'theta', 'logSigma2', 'noise'],
+    outputsToSave: [false, true],
+    gradFunc: (dys, saved, attrs) => {
+      const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;
+      const [x, theta, logSigma2, noise, std] = saved as tf.Tensor[];
+      const a = attrs as { strides?: unknown; pad?: unknown; dilations?: unknown };
+      const run = (name: string, inputs: NamedTensorMap, extra: Record<string, unknown> = {}) =>
+        tf.engine().runKernel(name, inputs, { ...a, ...extra } as tf.NamedAttrMap) as tf.Tensor;
+      return {
+        x: () => run(LRT_CONV_GRAD_INPUT, { x, dy, noise, std, theta, logSigma2 } as NamedTensorMap),
+        // colsᵀ·dy: the backend's Conv2DBackpropFilter (im2col + one GEMM); the fused kernel is only used with
+        // dilation 1, as tfjs's own conv2d gradient.
+        theta: () =>
+          run('Conv2DBackpropFilter', { x, dy } as NamedTensorMap, {
+            dataFormat: 'NHWC',
+            dimRoundingMode: undefined,
+            filterShape: (theta as tf.Tensor).shape,
+          }),
+        logSigma2: () => run(LRT_CONV_GRAD_LOG_SIGMA2, { x, dy, noise, std, logSigma2 } as NamedTensorMap),
+        noise: () => tf.mul(dy, std as tf.Tensor),
+        bias: () => tf.sum(dy, [0, 1, 2]),
       };
     },
   },

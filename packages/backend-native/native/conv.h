@@ -1,0 +1,79 @@
+// NHWC convolution geometry and the im2col / col2im transforms that turn a convolution and its gradients into
+// GEMMs, threaded on the pool: im2col over output rows, col2im over images (each writes only its own image).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "pool.h"
+
+namespace sparsevd {
+
+struct ConvGeometry {
+  int64_t batch, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow;
+  int64_t Rows() const { return batch * oh * ow; }
+  int64_t Cols() const { return kh * kw * c; }
+  bool Valid() const { return batch > 0 && h > 0 && w > 0 && c > 0 && kh > 0 && kw > 0 && oh > 0 && ow > 0; }
+};
+
+// cols[(b·oh + i)·ow + j][(di·kw + dj)·c + ch] = x[b][i·sh + di·dh − pt][j·sw + dj·dw − pl][ch] (0 outside).
+inline void Im2col(const ConvGeometry& g, const float* x, float* cols) {
+  const int64_t kcols = g.Cols();
+  ThePool().For(g.batch * g.oh, 4, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const int64_t b = r / g.oh, i = r % g.oh;
+      for (int64_t j = 0; j < g.ow; ++j) {
+        float* row = cols + (r * g.ow + j) * kcols;
+        const int64_t j0 = j * g.sw - g.pl, j1 = j0 + (g.kw - 1) * g.dw;
+        for (int64_t di = 0; di < g.kh; ++di) {
+          const int64_t ii = i * g.sh + di * g.dh - g.pt;
+          if (g.dw == 1 && ii >= 0 && ii < g.h && j0 >= 0 && j1 < g.w) {
+            // The whole kernel row is inside the image and contiguous: one copy of kw·c floats.
+            std::memcpy(row + di * g.kw * g.c, x + ((b * g.h + ii) * g.w + j0) * g.c, sizeof(float) * g.kw * g.c);
+            continue;
+          }
+          for (int64_t dj = 0; dj < g.kw; ++dj) {
+            const int64_t jj = j * g.sw + dj * g.dw - g.pl;
+            float* dst = row + (di * g.kw + dj) * g.c;
+            if (ii < 0 || ii >= g.h || jj < 0 || jj >= g.w) {
+              for (int64_t ch = 0; ch < g.c; ++ch) dst[ch] = 0.0f;
+            } else {
+              const float* src = x + ((b * g.h + ii) * g.w + jj) * g.c;
+              for (int64_t ch = 0; ch < g.c; ++ch) dst[ch] = src[ch];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+// The adjoint of Im2col: dx is zeroed, then every column entry is added back where it was copied from.
+inline void Col2im(const ConvGeometry& g, const float* cols, float* dx) {
+  const int64_t kcols = g.Cols();
+  const int64_t image = g.h * g.w * g.c;
+  ThePool().For(g.batch, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      float* d = dx + b * image;
+      std::memset(d, 0, sizeof(float) * image);
+      for (int64_t i = 0; i < g.oh; ++i) {
+        for (int64_t j = 0; j < g.ow; ++j) {
+          const float* row = cols + ((b * g.oh + i) * g.ow + j) * kcols;
+          for (int64_t di = 0; di < g.kh; ++di) {
+            const int64_t ii = i * g.sh + di * g.dh - g.pt;
+            if (ii < 0 || ii >= g.h) continue;
+            for (int64_t dj = 0; dj < g.kw; ++dj) {
+              const int64_t jj = j * g.sw + dj * g.dw - g.pl;
+              if (jj < 0 || jj >= g.w) continue;
+              const float* src = row + (di * g.kw + dj) * g.c;
+              float* dst = d + (ii * g.w + jj) * g.c;
+              for (int64_t ch = 0; ch < g.c; ++ch) dst[ch] += src[ch];
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace sparsevd
