@@ -46,7 +46,7 @@ console.log('kernel ms per step', (total / reps).toFixed(2), 'kernels per step',
 console.log(
   Object.entries(agg)
     .sort((a, b) => b[1] - a[1])
-    .slice(0, 14)
+    .slice(0, 60)
     .map(([k, v]) => `${k} ${(v / reps).toFixed(3)} (${cnt[k] / reps})`)
     .join('\n'),
 );

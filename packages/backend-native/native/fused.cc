@@ -20,6 +20,8 @@ namespace {
 constexpr float kK1 = 0.63576f, kK2 = 1.87320f, kK3 = 1.48695f;
 // Elements per thread below which a pass stays on the calling thread.
 constexpr int64_t kGrain = 1 << 19;
+// The same for compute-bound passes (the KL's logs and exps), where a second core pays off sooner.
+constexpr int64_t kComputeGrain = 1 << 15;
 
 // Reusable scratch buffers (calls come from the JavaScript thread only).
 std::vector<float>& Scratch(int which) {
@@ -50,7 +52,7 @@ bool Sized(napi_env env, size_t got, int64_t want, const char* what) {
 }
 
 // The KL of each element of [begin, end) into `kl` and, with kGrads, both gradients, in one vectorised pass
-// (no branches, no reductions): per element two logs and two exps.
+// (no branches, no reductions): per element two logs, two exps and three divisions.
 template <bool kGrads>
 __attribute__((always_inline)) inline void KlBlockImpl(const float* __restrict theta, const float* __restrict ls2, float eps, float lo, float hi,
                         float* __restrict gt, float* __restrict gs, float* __restrict kl, int64_t begin, int64_t end) {
@@ -61,11 +63,13 @@ __attribute__((always_inline)) inline void KlBlockImpl(const float* __restrict t
     const float la = raw < lo ? lo : (raw > hi ? hi : raw);
     const float sz = 1.0f / (1.0f + FastExp(-(kK2 + kK3 * la)));
     const float e = FastExp(-std::fabs(la));
-    const float softplus_neg = FastLog1p(e) + (la < 0 ? -la : 0.0f);  // softplus(−log α)
+    const float r = 1.0f / (1.0f + e);
+    // softplus(−log α) = log(1 + e^−|log α|) + max(−log α, 0), as tfjs's softplus computes log(1 + e^x).
+    const float softplus_neg = FastLog(1.0f + e) + (la < 0 ? -la : 0.0f);
     kl[i - begin] = -(kK1 * sz - 0.5f * softplus_neg - kK1);
     if (kGrads) {
       // ∂KL/∂log α = −(k1·k3·σ(z)(1 − σ(z)) + 0.5·σ(−log α)); zero outside the clip range.
-      const float sigma_neg = la > 0 ? e / (1.0f + e) : 1.0f / (1.0f + e);
+      const float sigma_neg = la > 0 ? e * r : r;
       const float d = (raw < lo || raw > hi) ? 0.0f : -(kK1 * kK3 * sz * (1.0f - sz) + 0.5f * sigma_neg);
       gs[i] = d;
       gt[i] = d * (-2.0f * th / t2);
@@ -157,8 +161,8 @@ napi_value KlOfWeights(napi_env env, napi_callback_info info) {
   }
   const int64_t n = static_cast<int64_t>(lt);
   Pool& pool = ThePool();
-  std::vector<double> partial(static_cast<size_t>(pool.Parts(n, kGrain)), 0.0);
-  pool.ForParts(n, kGrain, [&](int64_t part, int64_t begin, int64_t end) {
+  std::vector<double> partial(static_cast<size_t>(pool.Parts(n, kComputeGrain)), 0.0);
+  pool.ForParts(n, kComputeGrain, [&](int64_t part, int64_t begin, int64_t end) {
     partial[static_cast<size_t>(part)] = KlRange(theta, ls2, eps, lo, hi, grads ? gt : nullptr, gs, begin, end);
   });
   double total = 0;

@@ -14,7 +14,7 @@
 namespace sparsevd {
 
 // Multiply-adds below which a product stays on the calling thread.
-constexpr int64_t kGemmGrain = int64_t{1} << 26;
+constexpr int64_t kGemmGrain = int64_t{1} << 22;
 
 inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                  const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {

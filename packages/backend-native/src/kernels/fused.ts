@@ -1,5 +1,11 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import type { backend_util, GradConfig, KernelConfig, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type {
+  backend_util,
+  GradConfig,
+  KernelConfig,
+  NamedTensorMap,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
 import { floats, uninitialized } from './tensor-data.js';

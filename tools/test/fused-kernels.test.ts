@@ -1,0 +1,145 @@
+// The fused-kernel contract across packages: the names @sparsevd/kl gives the kernels are the ones
+// @sparsevd/backend-native registers, and on the native backend every caller — estimators, layers, train —
+// computes with the fused kernels exactly what it computes with the composed ops (same backend, fused on / off).
+import { availability, FUSED_KERNEL_NAMES, registerBackend } from '@sparsevd/backend-native';
+import { klOfWeights, lrtConv2d, lrtDense } from '@sparsevd/estimators';
+import { FUSED_KERNELS, fusedKernelAvailable, setFusedKernels } from '@sparsevd/kl';
+import { trainableVariables } from '@sparsevd/layers';
+import { lenet5Caffe, lenet300100 } from '@sparsevd/models';
+import { adamState, adamUpdate } from '@sparsevd/train';
+import * as tf from '@tensorflow/tfjs-core';
+import '@sparsevd/backend/register-gradients';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+const state = availability();
+const required = process.env.CI === 'true';
+
+/** Max |a − b| over max(1, max |a|). */
+const relErr = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+  expect(b.length).toBe(a.length);
+  let scale = 1;
+  let worst = 0;
+  for (let i = 0; i < a.length; i += 1) scale = Math.max(scale, Math.abs(a[i] as number));
+  for (let i = 0; i < a.length; i += 1)
+    worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
+  return worst / scale;
+};
+
+/** `f`'s tensors' values with fused kernels on and off. */
+const onAndOff = (f: () => tf.Tensor[]): [Float32Array[], Float32Array[]] => {
+  const read = (on: boolean) => {
+    setFusedKernels(on);
+    const ts = tf.tidy(f);
+    const values = ts.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(ts);
+    return values;
+  };
+  return [read(true), read(false)];
+};
+
+describe('the fused kernel names', () => {
+  it('are the same in @sparsevd/kl and @sparsevd/backend-native', () => {
+    expect({ ...FUSED_KERNEL_NAMES }).toEqual({ ...FUSED_KERNELS });
+  });
+});
+
+describe.runIf(state.available || required)('callers on the native backend: fused = composed', () => {
+  beforeAll(async () => {
+    if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
+    registerBackend();
+    await tf.setBackend('native');
+  });
+  afterEach(() => setFusedKernels(true));
+
+  it('offers every fused kernel, and none when switched off', () => {
+    for (const name of Object.values(FUSED_KERNELS)) expect(fusedKernelAvailable(name)).toBe(true);
+    setFusedKernels(false);
+    for (const name of Object.values(FUSED_KERNELS)) expect(fusedKernelAvailable(name)).toBe(false);
+  });
+
+  it('lrtDense, lrtConv2d and klOfWeights: values and gradients', () => {
+    const theta = tf.randomNormal([50, 30], 0, 0.2, 'float32', 1);
+    const logSigma2 = tf.randomUniform([50, 30], -14, 2, 'float32', 2);
+    const bias = tf.randomNormal([30], 0, 1, 'float32', 3);
+    const x = tf.randomNormal([8, 50], 0, 1, 'float32', 4);
+    const cTheta = tf.randomNormal([3, 3, 2, 4], 0, 0.2, 'float32', 5);
+    const cLogSigma2 = tf.randomUniform([3, 3, 2, 4], -14, 2, 'float32', 6);
+    const cx = tf.randomNormal([2, 9, 9, 2], 0, 1, 'float32', 7);
+    const [fused, composed] = onAndOff(() => {
+      const f = (t: tf.Tensor, s: tf.Tensor, b: tf.Tensor, ct: tf.Tensor, cs: tf.Tensor) =>
+        tf.addN([
+          tf.sum(tf.square(lrtDense(x, { kind: 'additive', theta: t, logSigma2: s, bias: b }, { seed: 9 }))),
+          tf.sum(
+            tf.square(
+              lrtConv2d(
+                cx,
+                { kind: 'additive', theta: ct, logSigma2: cs },
+                { seed: 10 },
+                { padding: 'same', strides: 2 },
+              ),
+            ),
+          ),
+          klOfWeights(t, s),
+          klOfWeights(ct, cs),
+        ]);
+      const args = [theta, logSigma2, bias, cTheta, cLogSigma2];
+      return [
+        f(theta, logSigma2, bias, cTheta, cLogSigma2),
+        ...tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)(args),
+      ];
+    });
+    fused.forEach((v, i) => {
+      expect(relErr(composed[i] as Float32Array, v)).toBeLessThan(3e-5);
+    });
+  });
+
+  it.each([
+    ['LeNet-300-100 with train-clip', () => lenet300100({ trainClip: true }), [16, 784]],
+    ['LeNet-5-Caffe', () => lenet5Caffe({}), [4, 28, 28, 1]],
+  ] as const)('%s: loss and every gradient', (_, make, shape) => {
+    const { network, inputShape } = make();
+    const params = network.init(1, { inputShape });
+    const vars = trainableVariables(params);
+    const x = tf.randomUniform([...shape], 0, 1, 'float32', 11);
+    const y = tf.oneHot(
+      tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5].slice(0, shape[0]), 'int32'),
+      10,
+    );
+    const [fused, composed] = onAndOff(() => {
+      const { value, grads } = tf.variableGrads(
+        () =>
+          tf.add(
+            tf.mul(tf.losses.softmaxCrossEntropy(y, network.apply(params, x, 'train', { seed: 12 })), 60000),
+            network.kl(params),
+          ) as tf.Scalar,
+        vars,
+      );
+      return [value, ...vars.map((v) => grads[v.name] as tf.Tensor)];
+    });
+    fused.forEach((v, i) => {
+      expect(relErr(composed[i] as Float32Array, v), `output ${i}`).toBeLessThan(1e-4);
+    });
+    tf.dispose([x, y, ...vars]);
+  });
+
+  it('adamUpdate: three steps with the same gradients', () => {
+    const [fused, composed] = onAndOff(() => {
+      const vars = [
+        tf.variable(tf.randomNormal([300, 100], 0, 1, 'float32', 13)),
+        tf.variable(tf.randomNormal([7], 0, 1, 'float32', 14)),
+      ];
+      const grads = [
+        tf.randomNormal([300, 100], 0, 1, 'float32', 15),
+        tf.randomNormal([7], 0, 1, 'float32', 16),
+      ];
+      const adam = adamState(vars);
+      for (let i = 0; i < 3; i += 1) adamUpdate(adam, vars, grads, 1e-2);
+      const out = [...vars, ...adam.m, ...adam.v].map((v) => tf.clone(v));
+      tf.dispose([...vars, ...adam.m, ...adam.v]);
+      return out;
+    });
+    fused.forEach((v, i) => {
+      expect(relErr(composed[i] as Float32Array, v), `output ${i}`).toBeLessThan(1e-6);
+    });
+  });
+});
