@@ -185,7 +185,7 @@ void LrtForward(const float* a, int64_t rows, int64_t k, int64_t f, const float*
   Pool& pool = ThePool();
   float* s2 = ScratchOf(0, k * f);
   float* a2 = ScratchOf(1, rows * k);
-  pool.For(k * f, kGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
+  pool.For(k * f, kComputeGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
   pool.For(rows * k, kGrain, [&](int64_t i0, int64_t i1) { SquareRange(a, a2, i0, i1); });
   Gemm(false, false, rows, f, k, 1.0f, a, k, theta, f, 0.0f, y, f);
   Gemm(false, false, rows, f, k, 1.0f, a2, k, s2, f, 0.0f, sd, f);
@@ -217,7 +217,7 @@ void LrtGradInput(const float* a, int64_t rows, int64_t k, int64_t f, const floa
                   const float* sd, const float* theta, const float* ls2, float* da) {
   Pool& pool = ThePool();
   float* s2 = ScratchOf(0, k * f);
-  pool.For(k * f, kGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
+  pool.For(k * f, kComputeGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
   const float* dv = VarianceGrad(dy, noise, sd, rows * f);
   float* t = ScratchOf(1, rows * k);
   Gemm(false, true, rows, k, f, 1.0f, dy, f, theta, f, 0.0f, da, k);
@@ -235,7 +235,7 @@ void LrtGradLogSigma2(const float* a, int64_t rows, int64_t k, int64_t f, const 
   float* a2 = ScratchOf(1, rows * k);
   pool.For(rows * k, kGrain, [&](int64_t i0, int64_t i1) { SquareRange(a, a2, i0, i1); });
   Gemm(true, false, k, f, rows, 1.0f, a2, k, dv, f, 0.0f, dls, f);
-  pool.For(k * f, kGrain, [&](int64_t i0, int64_t i1) { MulExpRange(ls2, dls, i0, i1); });
+  pool.For(k * f, kComputeGrain, [&](int64_t i0, int64_t i1) { MulExpRange(ls2, dls, i0, i1); });
 }
 
 bool Geometry(napi_env env, napi_value array, ConvGeometry* g) {
@@ -431,7 +431,7 @@ napi_value MaskedTheta(napi_env env, napi_callback_info info) {
   if (!Sized(env, ls, n, "maskedTheta: logSigma2") || !Sized(env, lo_len, n, "maskedTheta: out") ||
       !Sized(env, lm, n, "maskedTheta: mask"))
     return nullptr;
-  ThePool().For(n, kGrain, [&](int64_t i0, int64_t i1) {
+  ThePool().For(n, kComputeGrain, [&](int64_t i0, int64_t i1) {
     MaskRange(theta, ls2, threshold, eps, lo, hi, out, mask, i0, i1);
   });
   return nullptr;
@@ -466,7 +466,7 @@ napi_value AdamUpdate(napi_env env, napi_callback_info info) {
     return nullptr;
   const float c1 = static_cast<float>(1.0 - static_cast<double>(Double(env, argv[4])));
   const float c2 = static_cast<float>(1.0 - static_cast<double>(Double(env, argv[5])));
-  ThePool().For(n, kGrain, [&](int64_t i0, int64_t i1) {
+  ThePool().For(n, kComputeGrain, [&](int64_t i0, int64_t i1) {
     AdamRange(x, m, v, g, b1, b2, c1, c2, eps, step, inv, xo, mo, vo, i0, i1);
   });
   return nullptr;
