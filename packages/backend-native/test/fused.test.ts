@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's gradients (vitest resolves the ESM build's extension-less imports; under plain node,
 // @sparsevd/backend's bundle does this).
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { availability, FUSED_KERNEL_NAMES, registerBackend, setThreads } from '../src/index.js';
 
