@@ -3,7 +3,7 @@
 // the outcome in build/status.json. It never fails: without a compiler or CBLAS the package installs and
 // reports itself unavailable (with the missing piece), and @sparsevd/backend falls back to wasm.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +19,23 @@ const status = (available, reason) => {
 };
 const has = (cmd, args = ['--version']) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
 
+// Up to date: built, and newer than every source. Then nothing is rebuilt — a rebuild starts by deleting
+// build/, which would pull the addon from under a process using it (tests running beside a build).
+const binary = join(root, 'build', 'Release', 'sparsevd_native.node');
+const upToDate = () => {
+  if (!existsSync(binary) || process.env.SPARSEVD_NATIVE_REBUILD === '1') return false;
+  const built = statSync(binary).mtimeMs;
+  const sources = [
+    join(root, 'binding.gyp'),
+    ...readdirSync(join(root, 'native')).map((f) => join(root, 'native', f)),
+  ];
+  return sources.every((f) => statSync(f).mtimeMs <= built);
+};
+
 if (process.env.SPARSEVD_NATIVE_SKIP === '1') {
   status(false, 'build skipped (SPARSEVD_NATIVE_SKIP=1)');
+} else if (upToDate()) {
+  process.stdout.write('@sparsevd/backend-native: up to date\n');
 } else if (!has(process.env.CXX ?? 'c++') && !has('g++')) {
   status(false, 'no C++ compiler found (install one, e.g. apt-get install g++)');
 } else if (
