@@ -100,9 +100,9 @@ const measure = (config, model) => {
   try {
     return JSON.parse(line);
   } catch {
-    return {
-      note: (child.stderr || child.error?.message || 'no output').trim().split('\n').at(-1).slice(0, 100),
-    };
+    // A crashed child: its first error line (e.g. a kernel the backend lacks), not Node's version banner.
+    const lines = (child.stderr || child.error?.message || 'no output').trim().split('\n');
+    return { note: (lines.find((l) => /Error/.test(l)) ?? lines.at(-1) ?? '').trim().slice(0, 100) };
   }
 };
 
