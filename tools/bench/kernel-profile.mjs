@@ -47,11 +47,11 @@ for (const k of info.kernels) {
   count[k.name] = (count[k.name] ?? 0) + 1;
 }
 const total = Object.values(time).reduce((a, b) => a + b, 0);
-console.log(
-  `${model} on ${tf.getBackend()}: ${(total / passes).toFixed(2)} ms of kernels per pass, ${info.kernels.length / passes} kernels`,
+process.stdout.write(
+  `${model} on ${tf.getBackend()}: ${(total / passes).toFixed(2)} ms of kernels per pass, ${info.kernels.length / passes} kernels\n`,
 );
 for (const [name, ms] of Object.entries(time).sort((a, b) => b[1] - a[1])) {
-  console.log(
-    `${(ms / passes).toFixed(3).padStart(8)} ms  ${String(count[name] / passes).padStart(3)}×  ${name}`,
+  process.stdout.write(
+    `${(ms / passes).toFixed(3).padStart(8)} ms  ${String(count[name] / passes).padStart(3)}×  ${name}\n`,
   );
 }

@@ -1,6 +1,8 @@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { backend_util } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Addon } from './addon.js';
+import { markEscaped, release, stored } from './kernels/buffer-pool.js';
 import { conv2dBackpropFilterConfig, conv2dBackpropInputConfig, conv2dConfig } from './kernels/conv2d.js';
 import { ELEMENTWISE_KERNELS, elementwiseConfigs } from './kernels/elementwise.js';
 import { FUSED_KERNEL_NAMES, fusedConfigs, fusedGradients } from './kernels/fused.js';
@@ -32,6 +34,43 @@ class NativeBackend extends MathBackendCPU {
     super();
     // No "install tfjs-node" banner: choosing this backend was deliberate.
     (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  // Every tensor's data passes through write or move: note which pooled arrays it holds or views.
+  override write(values: backend_util.BackendValues, shape: number[], dtype: tf.DataType): tf.DataId {
+    stored(values);
+    return super.write(values, shape, dtype);
+  }
+
+  override move(
+    dataId: tf.DataId,
+    values: backend_util.BackendValues,
+    shape: number[],
+    dtype: tf.DataType,
+    refCount: number,
+  ): void {
+    stored(values);
+    super.move(dataId, values, shape, dtype, refCount);
+  }
+
+  // Values read out of the backend are the user's from then on: never reused (see kernels/buffer-pool.ts).
+  override readSync(dataId: tf.DataId): backend_util.BackendValues {
+    const values = super.readSync(dataId);
+    markEscaped(values);
+    return values;
+  }
+
+  override read(dataId: tf.DataId): Promise<backend_util.BackendValues> {
+    markEscaped(this.data.get(dataId)?.values);
+    return super.read(dataId);
+  }
+
+  // When a tensor's data is really released (its last reference), its array goes back to the pool.
+  override disposeData(dataId: tf.DataId, force = false): boolean {
+    const values = this.data.get(dataId)?.values;
+    const released = super.disposeData(dataId, force);
+    if (released && !this.data.has(dataId)) release(values);
+    return released;
   }
 }
 

@@ -8,10 +8,4 @@ export const floats = (backend: MathBackendCPU, t: TensorInfo): Float32Array | u
   return values instanceof Float32Array ? values : undefined;
 };
 
-/**
- * A new Float32Array of `n` elements whose contents are left unset (no zero-fill): for kernel outputs the addon
- * overwrites entirely. Large arrays come from Node's uninitialised allocation, which saves writing every byte
- * twice; small ones are ordinary (zeroed) arrays.
- */
-export const uninitialized = (n: number): Float32Array =>
-  n >= 1024 ? new Float32Array(Buffer.allocUnsafeSlow(n * 4).buffer, 0, n) : new Float32Array(n);
+export { uninitialized } from './buffer-pool.js';
