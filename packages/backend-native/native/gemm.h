@@ -1,7 +1,7 @@
 // Row-major single-precision GEMM, C = alpha·op(A)·op(B) + beta·C, run on the addon's pool: OpenBLAS is kept
 // single-threaded (its own threads would spin on the cores the pool needs between calls), and a product big
-// enough to pay for waking the pool is split into one block of rows — or of columns, when C is wider than
-// tall — per thread, each an independent single-threaded cblas_sgemm.
+// enough to pay for waking the pool is split into blocks of rows — or of columns, when C is wider than tall —
+// each an independent single-threaded cblas_sgemm, a few per thread.
 #pragma once
 
 #include <cblas.h>
@@ -25,7 +25,8 @@ inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
   };
   Pool& pool = ThePool();
   const int64_t work = m * n * k;
-  const int64_t parts = std::min<int64_t>(pool.Threads(), work / kGemmGrain);
+  // A few blocks per thread (each at least kGemmGrain multiply-adds), claimed as threads come free.
+  const int64_t parts = pool.Threads() == 1 ? 1 : std::min<int64_t>(pool.Threads() * 4, work / kGemmGrain);
   if (parts <= 1 || k == 0) {
     one(m, n, a, b, c);
     return;

@@ -1,7 +1,7 @@
 // A persistent pool of worker threads for the addon's GEMMs and element-wise passes. `For(n, grain, f)` splits
-// [0, n) into one contiguous part per thread (the calling thread takes the first) and returns when all are
-// done; ranges shorter than two grains run inline, where handing work over costs more than it saves. Calls
-// come from the JavaScript thread only, one at a time.
+// [0, n) into a few contiguous chunks per thread that the calling thread and the workers claim as they come,
+// and returns when all are done; ranges shorter than two grains run inline, where handing work over costs more
+// than it saves. Calls come from the JavaScript thread only, one at a time.
 #pragma once
 
 #include <algorithm>
@@ -33,45 +33,53 @@ class Pool {
     // The generation the workers start from is read here, not in the new threads: work handed out before a
     // thread gets to run must still be seen as new by it.
     const uint64_t start = generation_.load(std::memory_order_acquire);
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i, start] { Work(i, start); });
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, start] { Work(start); });
   }
 
-  // How many parts `For(n, grain, …)` splits into.
+  // How many chunks `For(n, grain, …)` splits into: up to kChunksPerThread per thread, each at least a grain.
   int64_t Parts(int64_t n, int64_t grain) const {
-    return std::max<int64_t>(1, std::min<int64_t>(Threads(), grain > 0 ? n / grain : n));
+    if (Threads() == 1) return 1;
+    return std::max<int64_t>(1, std::min<int64_t>(Threads() * kChunksPerThread, grain > 0 ? n / grain : n));
   }
 
   void For(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& f) {
     ForParts(n, grain, [&f](int64_t, int64_t begin, int64_t end) { f(begin, end); });
   }
 
-  // As For, also passing each part's index (0 ≤ part < Parts(n, grain)), for per-part partial results.
+  // As For, also passing each chunk's index (0 ≤ chunk < Parts(n, grain)), for per-chunk partial results: the
+  // partition depends only on n, grain and the thread count, never on which thread ran what.
   void ForParts(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t, int64_t)>& f) {
-    const int64_t parts = Parts(n, grain);
-    if (parts <= 1) {
+    const int64_t chunks = Parts(n, grain);
+    if (chunks <= 1) {
       if (n > 0) f(0, 0, n);
       return;
     }
-    const int64_t chunk = (n + parts - 1) / parts;
-    const std::function<void(int)> task = [&f, chunk, n](int part) {
-      const int64_t begin = part * chunk, end = std::min(n, begin + chunk);
-      if (begin < end) f(part, begin, end);
+    const int64_t size = (n + chunks - 1) / chunks;
+    const std::function<void(int64_t)> task = [&f, size, n](int64_t c) {
+      const int64_t begin = c * size, end = std::min(n, begin + size);
+      if (begin < end) f(c, begin, end);
     };
     task_ = &task;
-    parts_.store(static_cast<int>(parts), std::memory_order_relaxed);
-    pending_.store(static_cast<int>(parts) - 1, std::memory_order_relaxed);
+    chunks_.store(chunks, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    uint64_t gen;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      generation_.fetch_add(1, std::memory_order_release);
+      gen = generation_.load(std::memory_order_relaxed) + 1;
+      work_.store(gen << 32, std::memory_order_relaxed);
+      generation_.store(gen, std::memory_order_release);
     }
     if (sleeping_.load(std::memory_order_acquire) > 0) wake_.notify_all();
-    task(0);
-    // The parts are equal, so the others finish about now: spin rather than sleep.
-    while (pending_.load(std::memory_order_acquire) > 0) Relax();
+    // The caller takes chunks too, so a worker the OS has not scheduled yet delays nothing: the caller then
+    // simply does its chunks. Only a chunk a worker has claimed is waited for.
+    RunChunks(gen);
+    while (done_.load(std::memory_order_acquire) < chunks) Relax();
     task_ = nullptr;
   }
 
  private:
+  static constexpr int64_t kChunksPerThread = 4;
+
   static void Relax() {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();
@@ -80,9 +88,24 @@ class Pool {
 #endif
   }
 
-  // Workers spin on the generation counter for a while after each task (training steps call the pool every
-  // few hundred microseconds, and waking a sleeping thread costs tens of them), then sleep.
-  void Work(int index, uint64_t seen) {
+  // Claims and runs chunks of generation `gen` until none is left; a claim is a compare-and-swap on
+  // (generation, next chunk), so a late thread can never claim a chunk of a later generation by mistake.
+  void RunChunks(uint64_t gen) {
+    const int64_t chunks = chunks_.load(std::memory_order_relaxed);
+    const std::function<void(int64_t)>* task = task_;
+    uint64_t cur = work_.load(std::memory_order_acquire);
+    while ((cur >> 32) == gen && static_cast<int64_t>(cur & 0xffffffffu) < chunks) {
+      if (work_.compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        (*task)(static_cast<int64_t>(cur & 0xffffffffu));
+        done_.fetch_add(1, std::memory_order_acq_rel);
+        cur = work_.load(std::memory_order_acquire);
+      }
+    }
+  }
+
+  // Workers spin on the generation counter for a short while after each task (training steps call the pool
+  // often, and waking a sleeping thread costs tens of microseconds), then sleep.
+  void Work(uint64_t seen) {
     for (;;) {
       uint64_t now = generation_.load(std::memory_order_acquire);
       for (int spin = 0; now == seen && spin < kSpins; ++spin) {
@@ -99,10 +122,7 @@ class Pool {
       }
       if (stop_) return;
       seen = now;
-      if (index < parts_.load(std::memory_order_relaxed)) {
-        (*task_)(index);
-        pending_.fetch_sub(1, std::memory_order_acq_rel);
-      }
+      RunChunks(now);
     }
   }
 
@@ -117,16 +137,16 @@ class Pool {
     workers_.clear();
   }
 
-  // About 100 µs of pause instructions.
   static constexpr int kSpins = 2000;
 
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  const std::function<void(int)>* task_ = nullptr;
+  const std::function<void(int64_t)>* task_ = nullptr;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int> parts_{0};
-  std::atomic<int> pending_{0};
+  std::atomic<uint64_t> work_{0};  // (generation << 32) | next chunk
+  std::atomic<int64_t> chunks_{0};
+  std::atomic<int64_t> done_{0};
   std::atomic<int> sleeping_{0};
   std::atomic<bool> stop_{false};
 };
