@@ -65,57 +65,36 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-bool ReadGeometry(napi_env env, napi_value* argv, ConvGeometry* g) {
-  int64_t* f[] = {&g->batch, &g->h, &g->w, &g->c, &g->kh, &g->kw, &g->sh, &g->sw, &g->dh, &g->dw, &g->pt, &g->pl, &g->oh, &g->ow};
-  for (int i = 0; i < 14; ++i) *f[i] = Int(env, argv[i]);
-  return g->batch > 0 && g->h > 0 && g->w > 0 && g->c > 0 && g->kh > 0 && g->kw > 0 && g->oh > 0 && g->ow > 0;
-}
-
 // im2col(batch, h, w, c, kh, kw, sh, sw, dh, dw, padTop, padLeft, outH, outW, x, cols):
 // cols[(b·oh + i)·ow + j][(di·kw + dj)·c + ch] = x[b][i·sh + di·dh − pt][j·sw + dj·dw − pl][ch] (0 outside).
-napi_value Im2colArgs(napi_env env, napi_callback_info info) {
+// col2im(same geometry, cols, dx): the adjoint — dx is zeroed, then every column entry is added back to the
+// input position it was copied from. Both share the argument reading and the size checks below.
+template <bool kToColumns>
+napi_value ConvTransformArgs(napi_env env, napi_callback_info info) {
   size_t argc = 16;
   napi_value argv[16];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   ConvGeometry g;
-  if (argc != 16 || !ReadGeometry(env, argv, &g)) {
-    napi_throw_error(env, nullptr, "im2col: bad arguments");
+  int64_t* f[] = {&g.batch, &g.h, &g.w, &g.c, &g.kh, &g.kw, &g.sh, &g.sw, &g.dh, &g.dw, &g.pt, &g.pl, &g.oh, &g.ow};
+  if (argc == 16)
+    for (int i = 0; i < 14; ++i) *f[i] = Int(env, argv[i]);
+  if (argc != 16 || !g.Valid()) {
+    napi_throw_error(env, nullptr, kToColumns ? "im2col: bad arguments" : "col2im: bad arguments");
     return nullptr;
   }
-  size_t lx = 0, lc = 0;
-  const float* x = Floats(env, argv[14], &lx);
-  float* cols = Floats(env, argv[15], &lc);
-  if (x == nullptr || cols == nullptr) return nullptr;
-  const int64_t kcols = g.kh * g.kw * g.c;
-  if (static_cast<int64_t>(lx) < g.batch * g.h * g.w * g.c || static_cast<int64_t>(lc) < g.batch * g.oh * g.ow * kcols) {
-    napi_throw_range_error(env, nullptr, "im2col: array too small");
+  size_t lin = 0, lout = 0;
+  const float* in = Floats(env, argv[14], &lin);
+  float* out = Floats(env, argv[15], &lout);
+  if (in == nullptr || out == nullptr) return nullptr;
+  const int64_t image = g.batch * g.h * g.w * g.c, cols = g.Rows() * g.Cols();
+  if (static_cast<int64_t>(kToColumns ? lin : lout) < image || static_cast<int64_t>(kToColumns ? lout : lin) < cols) {
+    napi_throw_range_error(env, nullptr, kToColumns ? "im2col: array too small" : "col2im: array too small");
     return nullptr;
   }
-  sparsevd::Im2col(g, x, cols);
-  return nullptr;
-}
-
-// col2im(same geometry, cols, dx): the adjoint of im2col — dx is zeroed, then every column entry is added
-// back to the input position it was copied from.
-napi_value Col2imArgs(napi_env env, napi_callback_info info) {
-  size_t argc = 16;
-  napi_value argv[16];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  ConvGeometry g;
-  if (argc != 16 || !ReadGeometry(env, argv, &g)) {
-    napi_throw_error(env, nullptr, "col2im: bad arguments");
-    return nullptr;
-  }
-  size_t lc = 0, lx = 0;
-  const float* cols = Floats(env, argv[14], &lc);
-  float* dx = Floats(env, argv[15], &lx);
-  if (cols == nullptr || dx == nullptr) return nullptr;
-  const int64_t kcols = g.kh * g.kw * g.c;
-  if (static_cast<int64_t>(lx) < g.batch * g.h * g.w * g.c || static_cast<int64_t>(lc) < g.batch * g.oh * g.ow * kcols) {
-    napi_throw_range_error(env, nullptr, "col2im: array too small");
-    return nullptr;
-  }
-  sparsevd::Col2im(g, cols, dx);
+  if (kToColumns)
+    sparsevd::Im2col(g, in, out);
+  else
+    sparsevd::Col2im(g, in, out);
   return nullptr;
 }
 
@@ -376,8 +355,8 @@ napi_value Init(napi_env env, napi_value exports) {
   TuneMalloc();
   const napi_property_descriptor props[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"im2col", nullptr, Im2colArgs, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"col2im", nullptr, Col2imArgs, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"im2col", nullptr, ConvTransformArgs<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"col2im", nullptr, ConvTransformArgs<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"blasInfo", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -11,16 +11,16 @@
 
 namespace sparsevd {
 
-inline float BitsToFloat(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
+// The bits of one type read as another of the same size (std::bit_cast before C++20).
+template <typename To, typename From>
+inline To BitCast(From from) {
+  static_assert(sizeof(To) == sizeof(From), "BitCast needs types of one size");
+  To to;
+  std::memcpy(&to, &from, sizeof to);
+  return to;
 }
-inline uint32_t FloatToBits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return u;
-}
+inline float BitsToFloat(uint32_t u) { return BitCast<float>(u); }
+inline uint32_t FloatToBits(float f) { return BitCast<uint32_t>(f); }
 
 // exp(x) = 2^n · e^r with n = round(x / ln 2), |r| ≤ ln 2 / 2, e^r by a degree-6 polynomial (Cephes' expf
 // coefficients); 2^n is applied in two halves so that results in the subnormal range stay correct.

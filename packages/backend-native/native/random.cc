@@ -75,17 +75,6 @@ class Alea {
   uint64_t s0_ = 0, s1_ = 0, s2_ = 0, c_ = 1;
 };
 
-inline uint64_t DoubleBits(double d) {
-  uint64_t u;
-  std::memcpy(&u, &d, sizeof u);
-  return u;
-}
-inline double BitsDouble(uint64_t u) {
-  double d;
-  std::memcpy(&d, &u, sizeof d);
-  return d;
-}
-
 // fdlibm's __ieee754_log (FreeBSD e_log.c, the algorithm and constants V8's Math.log uses) for positive normal
 // finite x, with its branches turned into selects: every path is computed and the one fdlibm takes is kept,
 // which gives the same bits. (The k = 0 forms are the general ones with k = 0, equal in IEEE arithmetic.)
@@ -94,13 +83,13 @@ inline double FdlibmLog(double x) {
   constexpr double Lg1 = 6.666666666666735130e-01, Lg2 = 3.999999999940941908e-01, Lg3 = 2.857142874366239149e-01,
                    Lg4 = 2.222219843214978396e-01, Lg5 = 1.818357216161805012e-01, Lg6 = 1.531383769920937332e-01,
                    Lg7 = 1.479819860511658591e-01;
-  const uint64_t bits = DoubleBits(x);
+  const uint64_t bits = BitCast<uint64_t>(x);
   int32_t hx = static_cast<int32_t>(bits >> 32);
   const uint32_t lx = static_cast<uint32_t>(bits);
   int32_t k = (hx >> 20) - 1023;
   hx &= 0x000fffff;
   const int32_t i0 = (hx + 0x95f64) & 0x100000;
-  const double xn = BitsDouble((static_cast<uint64_t>(static_cast<uint32_t>(hx | (i0 ^ 0x3ff00000))) << 32) | lx);
+  const double xn = BitCast<double>((static_cast<uint64_t>(static_cast<uint32_t>(hx | (i0 ^ 0x3ff00000))) << 32) | lx);
   k += (i0 >> 20);
   const double f = xn - 1.0;
   const double dk = static_cast<double>(k);

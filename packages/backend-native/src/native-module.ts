@@ -41,7 +41,7 @@ export const registerBackend = (): void => {
  * @example
  * ```ts
  * import { availability, setThreads } from '@sparsevd/backend-native';
- * if (availability().available) console.log(setThreads(1));
+ * const threads = availability().available ? setThreads(1) : 0; // 1 when the addon is built
  * ```
  */
 export const setThreads = (n: number): number => {

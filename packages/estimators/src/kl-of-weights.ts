@@ -20,7 +20,7 @@ import { type LogAlphaOptions, logAlpha, logAlphaSettings } from './log-alpha.js
  * import '@tensorflow/tfjs-backend-cpu';
  * import { klOfWeights } from '@sparsevd/estimators';
  * const kl = klOfWeights(tf.tensor1d([0.5, 0.01]), tf.tensor1d([-10, -4]));
- * console.log(kl.dataSync()[0]);
+ * const value = kl.dataSync()[0]; // Σ KL over both weights
  * ```
  */
 export const klOfWeights = (

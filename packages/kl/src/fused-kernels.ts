@@ -23,7 +23,7 @@ import * as tf from '@tensorflow/tfjs-core';
  * @example
  * ```ts
  * import { FUSED_KERNELS, fusedKernelAvailable } from '@sparsevd/kl';
- * console.log(FUSED_KERNELS.lrtDense, fusedKernelAvailable(FUSED_KERNELS.lrtDense));
+ * const fused = fusedKernelAvailable(FUSED_KERNELS.lrtDense); // true on @sparsevd/backend-native
  * ```
  */
 export const FUSED_KERNELS = {
@@ -38,7 +38,10 @@ export const FUSED_KERNELS = {
 /** The name of one fused SparseVD kernel. */
 export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
 
-let enabled = true;
+// `SPARSEVD_FUSED=0` read once, at load: this is asked on every fused call of a training step.
+let enabled =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SPARSEVD_FUSED !==
+  '0';
 
 /**
  * Turns the use of fused kernels on or off for this process (on by default; the environment variable
@@ -50,10 +53,7 @@ export const setFusedKernels = (on: boolean): void => {
 };
 
 /** Whether fused kernels are on (see {@link setFusedKernels}). */
-export const fusedKernelsEnabled = (): boolean =>
-  enabled &&
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SPARSEVD_FUSED !==
-    '0';
+export const fusedKernelsEnabled = (): boolean => enabled;
 
 /** Whether the active tfjs backend registered the fused kernel `name` and fused kernels are on. */
 export const fusedKernelAvailable = (name: FusedKernelName): boolean =>

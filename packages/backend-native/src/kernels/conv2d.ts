@@ -1,50 +1,12 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import {
-  backend_util,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs-core';
+import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
+import { convInfo, im2colGeometry } from './conv-geometry.js';
 import { floats, uninitialized } from './tensor-data.js';
 
 type Attrs = Record<string, unknown>;
 const nhwc = (attrs: NamedAttrMap | undefined): boolean =>
   ((attrs as Attrs | undefined)?.dataFormat ?? 'NHWC') === 'NHWC';
-
-/** The geometry argument list of the addon's im2col / col2im for a conv2d info. */
-const geometry = (c: backend_util.Conv2DInfo): number[] => [
-  c.batchSize,
-  c.inHeight,
-  c.inWidth,
-  c.inChannels,
-  c.filterHeight,
-  c.filterWidth,
-  c.strideHeight,
-  c.strideWidth,
-  c.dilationHeight,
-  c.dilationWidth,
-  c.padInfo.top,
-  c.padInfo.left,
-  c.outHeight,
-  c.outWidth,
-];
-
-const info = (
-  xShape: number[],
-  filterShape: number[],
-  attrs: Attrs,
-  dilations: unknown = 1,
-): backend_util.Conv2DInfo =>
-  backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    attrs.strides as number | [number, number],
-    dilations as number | [number, number],
-    attrs.pad as 'valid' | 'same' | number,
-    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-  );
 
 /** `Conv2D` (NHWC) as im2col + one GEMM: `[B·oh·ow, kh·kw·C] × [kh·kw·C, F]`. */
 export const conv2dConfig = (addon: Addon, fallback: KernelFunc): KernelConfig => ({
@@ -57,7 +19,7 @@ export const conv2dConfig = (addon: Addon, fallback: KernelFunc): KernelConfig =
     const xv = floats(backend, x);
     const fv = floats(backend, filter);
     if (xv === undefined || fv === undefined || !nhwc(args.attrs)) return fallback(args);
-    const c = info(x.shape, filter.shape, attrs, attrs.dilations);
+    const c = convInfo(x.shape, filter.shape, attrs, attrs.dilations);
     const rows = c.batchSize * c.outHeight * c.outWidth;
     const k = c.filterHeight * c.filterWidth * c.inChannels;
     const out =
@@ -66,7 +28,7 @@ export const conv2dConfig = (addon: Addon, fallback: KernelFunc): KernelConfig =
         : new Float32Array(rows * c.outChannels);
     if (rows * k * c.outChannels > 0) {
       const cols = uninitialized(rows * k);
-      addon.im2col(...geometry(c), xv, cols);
+      addon.im2col(...im2colGeometry(c), xv, cols);
       addon.sgemm(
         false,
         false,
@@ -101,7 +63,7 @@ export const conv2dBackpropInputConfig = (addon: Addon, fallback: KernelFunc): K
     const dv = floats(backend, dy);
     const fv = floats(backend, filter);
     if (dv === undefined || fv === undefined || !nhwc(args.attrs)) return fallback(args);
-    const c = info(attrs.inputShape as number[], filter.shape, attrs);
+    const c = convInfo(attrs.inputShape as number[], filter.shape, attrs);
     const rows = c.batchSize * c.outHeight * c.outWidth;
     const k = c.filterHeight * c.filterWidth * c.inChannels;
     const size = c.batchSize * c.inHeight * c.inWidth * c.inChannels;
@@ -127,7 +89,7 @@ export const conv2dBackpropInputConfig = (addon: Addon, fallback: KernelFunc): K
         0,
         k,
       );
-      addon.col2im(...geometry(c), dcols, dx);
+      addon.col2im(...im2colGeometry(c), dcols, dx);
     }
     return backend.makeTensorInfo([c.batchSize, c.inHeight, c.inWidth, c.inChannels], 'float32', dx);
   },
@@ -144,14 +106,14 @@ export const conv2dBackpropFilterConfig = (addon: Addon, fallback: KernelFunc): 
     const xv = floats(backend, x);
     const dv = floats(backend, dy);
     if (xv === undefined || dv === undefined || !nhwc(args.attrs)) return fallback(args);
-    const c = info(x.shape, attrs.filterShape as number[], attrs);
+    const c = convInfo(x.shape, attrs.filterShape as number[], attrs);
     const rows = c.batchSize * c.outHeight * c.outWidth;
     const k = c.filterHeight * c.filterWidth * c.inChannels;
     const dw =
       rows * k * c.outChannels > 0 ? uninitialized(k * c.outChannels) : new Float32Array(k * c.outChannels);
     if (rows * k * c.outChannels > 0) {
       const cols = uninitialized(rows * k);
-      addon.im2col(...geometry(c), xv, cols);
+      addon.im2col(...im2colGeometry(c), xv, cols);
       addon.sgemm(
         true,
         false,

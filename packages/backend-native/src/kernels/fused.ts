@@ -1,13 +1,8 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import type {
-  backend_util,
-  GradConfig,
-  KernelConfig,
-  NamedTensorMap,
-  TensorInfo,
-} from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelConfig, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
+import { convInfo, im2colGeometry } from './conv-geometry.js';
 import { floats, uninitialized } from './tensor-data.js';
 
 /**
@@ -27,36 +22,6 @@ const LRT_GRAD_INPUT = 'SparseVDLrtDenseGradInput';
 const LRT_GRAD_LOG_SIGMA2 = 'SparseVDLrtDenseGradLogSigma2';
 const LRT_CONV_GRAD_INPUT = 'SparseVDLrtConv2dGradInput';
 const LRT_CONV_GRAD_LOG_SIGMA2 = 'SparseVDLrtConv2dGradLogSigma2';
-
-/** The convolution geometry of the fused conv kernels (NHWC, filters [kh, kw, in, out]) from their attributes. */
-const convInfo = (xShape: number[], filterShape: number[], attrs: unknown): backend_util.Conv2DInfo => {
-  const a = attrs as { strides?: unknown; pad?: unknown; dilations?: unknown };
-  return tf.backend_util.computeConv2DInfo(
-    xShape as [number, number, number, number],
-    filterShape as [number, number, number, number],
-    (a.strides ?? 1) as number | [number, number],
-    (a.dilations ?? 1) as number | [number, number],
-    (a.pad ?? 'valid') as 'valid' | 'same',
-  );
-};
-
-/** im2col's 14 geometry numbers. */
-const geometryOf = (c: backend_util.Conv2DInfo): number[] => [
-  c.batchSize,
-  c.inHeight,
-  c.inWidth,
-  c.inChannels,
-  c.filterHeight,
-  c.filterWidth,
-  c.strideHeight,
-  c.strideWidth,
-  c.dilationHeight,
-  c.dilationWidth,
-  c.padInfo.top,
-  c.padInfo.left,
-  c.outHeight,
-  c.outWidth,
-];
 
 /** A numeric attribute of a fused kernel, or an error naming the kernel and the attribute. */
 const num = (kernel: string, attrs: unknown, name: string): number => {
@@ -202,13 +167,13 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
     ]);
     const bv =
       bias === undefined ? null : (inputsOf(b, FUSED_KERNEL_NAMES.lrtConv2d, inputs, ['bias'])[0] ?? null);
-    const c = convInfo(x.shape, theta.shape, attrs);
+    const c = convInfo(x.shape, theta.shape, attrs, (attrs as Record<string, unknown>).dilations);
     const shape = [c.batchSize, c.outHeight, c.outWidth, c.outChannels];
     const size = shape.reduce((p, q) => p * q, 1);
     const y = uninitialized(size);
     const std = uninitialized(size);
     addon.lrtConvForward(
-      geometryOf(c),
+      im2colGeometry(c),
       xv as Float32Array,
       tv as Float32Array,
       sv as Float32Array,
@@ -232,10 +197,10 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
       'theta',
       'logSigma2',
     ]);
-    const c = convInfo(x.shape, theta.shape, attrs);
+    const c = convInfo(x.shape, theta.shape, attrs, (attrs as Record<string, unknown>).dilations);
     const dx = uninitialized((xv as Float32Array).length);
     addon.lrtConvGradInput(
-      geometryOf(c),
+      im2colGeometry(c),
       xv as Float32Array,
       dv as Float32Array,
       nv as Float32Array,
@@ -257,10 +222,10 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
       'std',
       'logSigma2',
     ]);
-    const c = convInfo(x.shape, logSigma2.shape, attrs);
+    const c = convInfo(x.shape, logSigma2.shape, attrs, (attrs as Record<string, unknown>).dilations);
     const d = uninitialized((sv as Float32Array).length);
     addon.lrtConvGradLogSigma2(
-      geometryOf(c),
+      im2colGeometry(c),
       xv as Float32Array,
       dv as Float32Array,
       nv as Float32Array,

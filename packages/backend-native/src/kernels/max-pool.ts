@@ -1,6 +1,7 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { backend_util, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
+import { poolGeometry } from './conv-geometry.js';
 import { floats, uninitialized } from './tensor-data.js';
 
 type Attrs = Record<string, unknown>;
@@ -15,22 +16,6 @@ const poolInfo = (shape: number[], attrs: Attrs): backend_util.Conv2DInfo =>
     attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
   );
 
-/** The addon's 12 pooling geometry numbers. */
-const geometry = (c: backend_util.Conv2DInfo): number[] => [
-  c.batchSize,
-  c.inHeight,
-  c.inWidth,
-  c.inChannels,
-  c.filterHeight,
-  c.filterWidth,
-  c.strideHeight,
-  c.strideWidth,
-  c.padInfo.top,
-  c.padInfo.left,
-  c.outHeight,
-  c.outWidth,
-];
-
 /** `MaxPool` (NHWC, float32, rank 4), threaded over the batch's rows; anything else goes to the cpu kernel. */
 export const maxPoolConfig = (addon: Addon, fallback: KernelFunc): KernelConfig => ({
   kernelName: 'MaxPool',
@@ -43,7 +28,7 @@ export const maxPoolConfig = (addon: Addon, fallback: KernelFunc): KernelConfig 
     const c = poolInfo(x.shape, args.attrs as Attrs);
     const shape = [c.batchSize, c.outHeight, c.outWidth, c.outChannels];
     const out = uninitialized(shape.reduce((a, b) => a * b, 1));
-    if (out.length > 0) addon.maxPool(...geometry(c), xv, out);
+    if (out.length > 0) addon.maxPool(...poolGeometry(c), xv, out);
     return backend.makeTensorInfo(shape, 'float32', out);
   },
 });
@@ -60,7 +45,7 @@ export const maxPoolGradConfig = (addon: Addon, fallback: KernelFunc): KernelCon
     if (xv === undefined || dv === undefined || input.shape.length !== 4) return fallback(args);
     const c = poolInfo(input.shape, args.attrs as Attrs);
     const dx = dv.length > 0 ? uninitialized(xv.length) : new Float32Array(xv.length);
-    if (dv.length > 0) addon.maxPoolGrad(...geometry(c), xv, dv, dx);
+    if (dv.length > 0) addon.maxPoolGrad(...poolGeometry(c), xv, dv, dx);
     return backend.makeTensorInfo([...input.shape], 'float32', dx);
   },
 });
