@@ -3,6 +3,7 @@
 // same double-precision operations in the same order. The logarithm is fdlibm's, as V8's Math.log, so the
 // values are bit for bit tfjs's. The serial part (Alea and the rejection test) runs first; the logarithms,
 // square roots and scaling then run vectorised on the pool.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -113,14 +114,21 @@ inline double FdlibmLog(double x) {
   return tiny_f ? (f == 0.0 ? small_zero : small) : general;
 }
 
-// out[2p], out[2p + 1] = mean + sd·v·sqrt(−2·log(s)/s) for the accepted pairs p in [begin, end).
-SPARSEVD_SIMD void PolarRange(const double* __restrict v1, const double* __restrict v2, const double* __restrict s2,
-                              double mean, double sd, float* __restrict out, int64_t n, int64_t begin, int64_t end) {
+// mul = √(−2·log(s)/s) for the accepted candidates in [begin, end): apart from the interleaving stores below so
+// that it vectorises.
+SPARSEVD_SIMD void PolarScale(const double* __restrict s2, double* __restrict mul, int64_t begin, int64_t end) {
   for (int64_t p = begin; p < end; ++p) {
     const double s = s2[p];
-    const double mul = std::sqrt(-2.0 * FdlibmLog(s) / s);
-    out[2 * p] = static_cast<float>(mean + sd * v1[p] * mul);
-    if (2 * p + 1 < n) out[2 * p + 1] = static_cast<float>(mean + sd * v2[p] * mul);
+    mul[p] = std::sqrt(-2.0 * FdlibmLog(s) / s);
+  }
+}
+
+// out[2p], out[2p + 1] = mean + sd·v·mul for the accepted pairs p in [begin, end), all of whose values fit.
+SPARSEVD_SIMD void PolarStore(const double* __restrict v1, const double* __restrict v2, const double* __restrict mul,
+                              double mean, double sd, float* __restrict out, int64_t begin, int64_t end) {
+  for (int64_t p = begin; p < end; ++p) {
+    out[2 * p] = static_cast<float>(mean + sd * v1[p] * mul[p]);
+    out[2 * p + 1] = static_cast<float>(mean + sd * v2[p] * mul[p]);
   }
 }
 
@@ -149,10 +157,11 @@ napi_value RandomNormal(napi_env env, napi_callback_info info) {
   Alea random(seed);
   const int64_t total = static_cast<int64_t>(n);
   const int64_t pairs = (total + 1) / 2;
-  static std::vector<double> v1s, v2s, ss;
+  static std::vector<double> v1s, v2s, ss, muls;
   v1s.resize(static_cast<size_t>(pairs) + 1);
   v2s.resize(static_cast<size_t>(pairs) + 1);
   ss.resize(static_cast<size_t>(pairs) + 1);
+  muls.resize(static_cast<size_t>(pairs) + 1);
   // Rejection without a branch to mispredict: every candidate is written, and kept by advancing past it.
   for (int64_t p = 0; p < pairs;) {
     const double v1 = 2 * random.Next() - 1;
@@ -163,9 +172,12 @@ napi_value RandomNormal(napi_env env, napi_callback_info info) {
     ss[p] = s;
     p += (s < 1) & (s != 0);
   }
-  // The last pair's second value, when n is odd, is never written (tfjs draws it and keeps it unused).
-  ThePool().For(pairs, 1 << 14, [&](int64_t p0, int64_t p1) {
-    PolarRange(v1s.data(), v2s.data(), ss.data(), mean, sd, out, total, p0, p1);
+  ThePool().For(pairs, 1 << 13, [&](int64_t p0, int64_t p1) {
+    PolarScale(ss.data(), muls.data(), p0, p1);
+    const int64_t whole = std::min(p1, total / 2);
+    if (p0 < whole) PolarStore(v1s.data(), v2s.data(), muls.data(), mean, sd, out, p0, whole);
+    // The last pair's second value, when n is odd, is never written (tfjs draws it and keeps it unused).
+    if (whole < p1) out[2 * whole] = static_cast<float>(mean + sd * v1s[whole] * muls[whole]);
   });
   return nullptr;
 }

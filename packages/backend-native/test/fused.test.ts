@@ -197,18 +197,27 @@ describe.runIf(state.available || required)('fused SparseVD kernels', () => {
     tf.dispose([x, m, v, g, ...fused, ...ref]);
   });
 
-  it.each([1, 5, 123456789, 0.25, -3])(
-    'randomNormal with seed %s gives tf.randomNormal’s values exactly',
-    async (seed) => {
+  // [101, 7]: one chunk, an odd count; [3, 13337]: 40 011 values, several chunks across the threads, odd again.
+  it.each([
+    [1, [101, 7], 0, 1],
+    [5, [101, 7], 0, 1],
+    [123456789, [101, 7], 0, 1],
+    [0.25, [101, 7], 0, 1],
+    [-3, [101, 7], 0, 1],
+    [7, [3, 13337], 0.5, 2],
+    [11, [200, 300], 0, 1],
+  ] as const)(
+    'randomNormal with seed %s, shape %j gives tf.randomNormal’s values exactly',
+    async (seed, shape, mean, stdDev) => {
       const out = run(
         FUSED_KERNEL_NAMES.randomNormal,
         {},
-        { shape: [101, 7], mean: 0, stdDev: 1, seed: String(seed) },
+        { shape: [...shape], mean, stdDev, seed: String(seed) },
       )[0] as tf.Tensor;
       const native = out.dataSync().slice();
       out.dispose();
       await tf.setBackend('cpu');
-      const ref = tf.randomNormal([101, 7], 0, 1, 'float32', seed);
+      const ref = tf.randomNormal([...shape], mean, stdDev, 'float32', seed);
       expect(Array.from(native)).toEqual(Array.from(ref.dataSync()));
       ref.dispose();
       await tf.setBackend('native');
