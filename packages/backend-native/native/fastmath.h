@@ -2,7 +2,7 @@
 // vectorise with -fno-trapping-math). Measured against double precision over every 97th float bit pattern
 // (both signs): exp within 0.98 ulp, log within 0.87 ulp, log1p on [0, 1] within 2.42 ulp; IEEE behaviour at
 // the edges: exp(−inf) = 0, exp(+inf) = +inf, log(0) = −inf, log(x < 0) = NaN, NaN in → NaN out.
-#define SPARSEVD_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
+#define SPARSEVD_SIMD __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,10 @@
 // Fused SparseVD kernels: each does in one or two passes (plus its GEMMs) what the composed tfjs ops do in
 // five to fifteen, on the pool's threads. The arithmetic follows the composed ops step by step in float32, so
 // results agree with them to rounding.
+// Contraction into fused multiply-adds is allowed here (the x86-64-v3/v4 clones have FMA): these kernels are
+// compared with the composed ops to a tolerance, not bit for bit (random.cc, which must be, keeps it off).
+#pragma GCC optimize("fp-contract=fast")
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
