@@ -101,24 +101,40 @@ export const batches = (dataset: Dataset, options: BatchOptions): IterableIterat
   const count = batchCount(dataset, { batchSize, dropLast });
   const xShape = layout === 'flat' ? [per] : [...dataset.shape];
 
+  // Bytes map through a table of their normalised float32 values (the same values as `scale`, computed once).
+  const images = dataset.images;
+  const table =
+    images instanceof Uint8Array
+      ? Float32Array.from({ length: 256 * channels }, (_, k) => scale(Math.floor(k / channels), k % channels))
+      : undefined;
+  const gather = (xs: Float32Array, to: number, from: number): void => {
+    if (table !== undefined && channels === 1) {
+      for (let j = 0; j < per; j += 1) xs[to + j] = table[images[from + j] as number] as number;
+    } else if (table !== undefined) {
+      for (let j = 0; j < per; j += 1)
+        xs[to + j] = table[(images[from + j] as number) * channels + (j % channels)] as number;
+    } else {
+      for (let j = 0; j < per; j += 1) xs[to + j] = scale(images[from + j] as number, j % channels);
+    }
+  };
+
   function* generate(): IterableIterator<Batch> {
     for (let b = 0; b < count; b += 1) {
       const indices = order.slice(b * batchSize, Math.min(n, (b + 1) * batchSize));
       const m = indices.length;
       const xs = new Float32Array(m * per);
-      const ys = new Int32Array(m);
+      const ys = labels === 'indices' ? new Int32Array(m) : new Float32Array(m * dataset.classes);
       for (let i = 0; i < m; i += 1) {
         const k = indices[i] as number;
-        const from = k * per;
-        for (let j = 0; j < per; j += 1)
-          xs[i * per + j] = scale(dataset.images[from + j] as number, j % channels);
-        ys[i] = dataset.labels[k] as number;
+        gather(xs, i * per, k * per);
+        const label = dataset.labels[k] as number;
+        if (labels === 'indices') ys[i] = label;
+        // One-hot as tf.oneHot makes it: a label outside [0, classes) gives a row of zeros.
+        else if (label < dataset.classes) ys[i * dataset.classes + label] = 1;
       }
       const x = tf.tensor(xs, [m, ...xShape], 'float32');
       const y =
-        labels === 'indices'
-          ? tf.tensor1d(ys, 'int32')
-          : tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(ys, 'int32'), dataset.classes), 'float32'));
+        labels === 'indices' ? tf.tensor1d(ys, 'int32') : tf.tensor2d(ys, [m, dataset.classes], 'float32');
       yield { x, y, size: m, indices };
     }
   }

@@ -70,14 +70,24 @@ describe.each(BACKENDS)('batches on the %s backend', (backend) => {
     tf.dispose([first?.x as tf.Tensor, first?.y as tf.Tensor]);
     const [onehot] = batches(small, { batchSize: 2, shuffle: false });
     expect(Array.from(onehot?.y.dataSync() ?? [])).toEqual([1, 0, 0, 0, 0, 0, 1, 0, 0, 0]);
+    expect(onehot?.y.dtype).toBe('float32');
     tf.dispose([onehot?.x as tf.Tensor, onehot?.y as tf.Tensor]);
+    // A label outside [0, classes) one-hot encodes to a row of zeros, as tf.oneHot does.
+    const [odd] = batches(
+      { ...small, labels: Uint8Array.from(small.labels, (l) => (l === 1 ? 9 : l)) },
+      {
+        batchSize: 3,
+        shuffle: false,
+      },
+    );
+    expect(Array.from(odd?.y.dataSync() ?? [])).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
+    tf.dispose([odd?.x as tf.Tensor, odd?.y as tf.Tensor]);
   });
 
   it('normalises to [0, 1] (bytes / 255) or per channel with given or the dataset’s statistics', () => {
     const unit = collect(batches(small, { batchSize: 23, shuffle: false }));
-    unit.x[0]?.forEach((v, i) => {
-      expect(v).toBeCloseTo((i % 256) / 255, 6);
-    });
+    // Exactly the float32 rounding of the double-precision value.
+    expect(unit.x[0]).toEqual(Array.from({ length: 23 * 12 }, (_, i) => Math.fround((i % 256) * (1 / 255))));
     const given = collect(
       batches(small, {
         batchSize: 23,
