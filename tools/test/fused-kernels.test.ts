@@ -79,8 +79,9 @@ describe.runIf(state.available || required)('callers on the native backend: fuse
               ),
             ),
           ),
+          // dy = 1 reaches the first KL (its gradients pass unscaled), 0.37 the second (scaled).
           klOfWeights(t, s),
-          klOfWeights(ct, cs),
+          tf.mul(klOfWeights(ct, cs), 0.37),
         ]);
       const args = [theta, logSigma2, bias, cTheta, cLogSigma2];
       return [

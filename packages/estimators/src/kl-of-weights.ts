@@ -33,16 +33,36 @@ export const klOfWeights = (
   checkSameShape('klOfWeights', 'theta', theta, 'logSigma2', logSigma2);
   const { lo, hi, eps } = logAlphaSettings('klOfWeights', options);
   if (fusedKernelAvailable(FUSED_KERNELS.klOfWeights) && theta.size > 0) {
-    return tf.tidy(() => {
-      const [kl] = tf
-        .engine()
-        .runKernel(
-          FUSED_KERNELS.klOfWeights,
-          { theta, logSigma2 },
-          { eps, clipLo: lo, clipHi: hi },
-        ) as tf.Tensor[];
-      return kl as tf.Scalar;
-    });
+    return fusedKl(theta, logSigma2, { eps, clipLo: lo, clipHi: hi });
   }
   return tf.tidy(() => klSum([logAlpha(theta, logSigma2, options)]));
 };
+
+/**
+ * The fused kernel under a custom gradient: the kernel's value is the only output on the tape (its two
+ * gradient outputs are saved for the backward pass instead, so tfjs makes no zero gradients for them), and
+ * the gradients are scaled by dy only when dy is not exactly 1 (the KL's weight once the warm-up is over).
+ */
+const fusedKl = (theta: tf.Tensor, logSigma2: tf.Tensor, attrs: tf.NamedAttrMap): tf.Scalar =>
+  tf.tidy(
+    () =>
+      tf.customGrad((...args) => {
+        const [t, s, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+        const [kl, gt, gs] = tf
+          .engine()
+          .runKernel(FUSED_KERNELS.klOfWeights, { theta: t, logSigma2: s }, attrs) as [
+          tf.Scalar,
+          tf.Tensor,
+          tf.Tensor,
+        ];
+        save([gt, gs]);
+        return {
+          value: kl,
+          gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+            const [dt, ds] = saved as [tf.Tensor, tf.Tensor];
+            if (dy.size === 1 && dy.dataSync()[0] === 1) return [tf.clone(dt), tf.clone(ds)];
+            return [tf.mul(dy, dt), tf.mul(dy, ds)];
+          },
+        };
+      })(theta, logSigma2) as tf.Scalar,
+  );
