@@ -66,13 +66,14 @@ describe.runIf(state.available || required)('callers on the native backend: fuse
     const cLogSigma2 = tf.randomUniform([3, 3, 2, 4], -14, 2, 'float32', 6);
     const cx = tf.randomNormal([2, 9, 9, 2], 0, 1, 'float32', 7);
     const [fused, composed] = onAndOff(() => {
-      const f = (t: tf.Tensor, s: tf.Tensor, b: tf.Tensor, ct: tf.Tensor, cs: tf.Tensor) =>
+      // cx is differentiated too: the LRT conv's input gradient (padding 'same', stride 2).
+      const f = (t: tf.Tensor, s: tf.Tensor, b: tf.Tensor, ct: tf.Tensor, cs: tf.Tensor, xx: tf.Tensor) =>
         tf.addN([
           tf.sum(tf.square(lrtDense(x, { kind: 'additive', theta: t, logSigma2: s, bias: b }, { seed: 9 }))),
           tf.sum(
             tf.square(
               lrtConv2d(
-                cx,
+                xx,
                 { kind: 'additive', theta: ct, logSigma2: cs },
                 { seed: 10 },
                 { padding: 'same', strides: 2 },
@@ -83,9 +84,9 @@ describe.runIf(state.available || required)('callers on the native backend: fuse
           klOfWeights(t, s),
           tf.mul(klOfWeights(ct, cs), 0.37),
         ]);
-      const args = [theta, logSigma2, bias, cTheta, cLogSigma2];
+      const args = [theta, logSigma2, bias, cTheta, cLogSigma2, cx];
       return [
-        f(theta, logSigma2, bias, cTheta, cLogSigma2),
+        f(theta, logSigma2, bias, cTheta, cLogSigma2, cx),
         ...tf.grads(f as (...a: tf.Tensor[]) => tf.Tensor)(args),
       ];
     });

@@ -16,8 +16,9 @@ struct ConvGeometry {
   bool Valid() const { return batch > 0 && h > 0 && w > 0 && c > 0 && kh > 0 && kw > 0 && oh > 0 && ow > 0; }
 };
 
-// cols[(b·oh + i)·ow + j][(di·kw + dj)·c + ch] = x[b][i·sh + di·dh − pt][j·sw + dj·dw − pl][ch] (0 outside).
-inline void Im2col(const ConvGeometry& g, const float* x, float* cols) {
+// cols[(b·oh + i)·ow + j][(di·kw + dj)·c + ch] = x[b][i·sh + di·dh − pt][j·sw + dj·dw − pl][ch] (0 outside),
+// and, when `squares` is given, squares = cols ⊙ cols, written while each row of patches is still in cache.
+inline void Im2col(const ConvGeometry& g, const float* x, float* cols, float* squares = nullptr) {
   const int64_t kcols = g.Cols();
   ThePool().For(g.batch * g.oh, 4, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
@@ -43,6 +44,11 @@ inline void Im2col(const ConvGeometry& g, const float* x, float* cols) {
             }
           }
         }
+      }
+      if (squares != nullptr) {
+        const float* row = cols + r * g.ow * kcols;
+        float* sq = squares + r * g.ow * kcols;
+        for (int64_t e = 0; e < g.ow * kcols; ++e) sq[e] = row[e] * row[e];
       }
     }
   });

@@ -182,15 +182,23 @@ SPARSEVD_SIMD void SquareRange(const float* __restrict x, float* __restrict y, i
   for (int64_t i = begin; i < end; ++i) y[i] = x[i] * x[i];
 }
 
+// a ⊙ a into scratch 1, unless the caller has the squares already.
+const float* Squares(const float* a, const float* a2, int64_t n) {
+  if (a2 != nullptr) return a2;
+  float* out = ScratchOf(1, n);
+  ThePool().For(n, kGrain, [&](int64_t i0, int64_t i1) { SquareRange(a, out, i0, i1); });
+  return out;
+}
+
 // The LRT layer over rows of inputs `a` [rows × k] (a dense layer's x, or a convolution's im2col patches) and
-// weights [k × f]: y = a·θ + bias + std ⊙ noise, std = sqrt(a²·exp(log σ²) + varEps).
-void LrtForward(const float* a, int64_t rows, int64_t k, int64_t f, const float* theta, const float* ls2,
-                const float* noise, const float* bias, float var_eps, float* y, float* sd) {
+// weights [k × f]: y = a·θ + bias + std ⊙ noise, std = sqrt(a²·exp(log σ²) + varEps). `a2` is a ⊙ a when the
+// caller has it (the convolution's patches), else null.
+void LrtForward(const float* a, const float* a2_given, int64_t rows, int64_t k, int64_t f, const float* theta,
+                const float* ls2, const float* noise, const float* bias, float var_eps, float* y, float* sd) {
   Pool& pool = ThePool();
   float* s2 = ScratchOf(0, k * f);
-  float* a2 = ScratchOf(1, rows * k);
   pool.For(k * f, kComputeGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
-  pool.For(rows * k, kGrain, [&](int64_t i0, int64_t i1) { SquareRange(a, a2, i0, i1); });
+  const float* a2 = Squares(a, a2_given, rows * k);
   Gemm(false, false, rows, f, k, 1.0f, a, k, theta, f, 0.0f, y, f);
   Gemm(false, false, rows, f, k, 1.0f, a2, k, s2, f, 0.0f, sd, f);
   pool.For(rows, kGrain / (f + 1) + 1, [&](int64_t r0, int64_t r1) {
@@ -231,13 +239,12 @@ void LrtGradInput(const float* a, int64_t rows, int64_t k, int64_t f, const floa
   });
 }
 
-// ∂L/∂log σ² = ((a²)ᵀ·dv) ⊙ exp(log σ²), into `dls` [k × f].
-void LrtGradLogSigma2(const float* a, int64_t rows, int64_t k, int64_t f, const float* dy, const float* noise,
-                      const float* sd, const float* ls2, float* dls) {
+// ∂L/∂log σ² = ((a²)ᵀ·dv) ⊙ exp(log σ²), into `dls` [k × f]; `a2` as LrtForward's.
+void LrtGradLogSigma2(const float* a, const float* a2_given, int64_t rows, int64_t k, int64_t f, const float* dy,
+                      const float* noise, const float* sd, const float* ls2, float* dls) {
   Pool& pool = ThePool();
   const float* dv = VarianceGrad(dy, noise, sd, rows * f);
-  float* a2 = ScratchOf(1, rows * k);
-  pool.For(rows * k, kGrain, [&](int64_t i0, int64_t i1) { SquareRange(a, a2, i0, i1); });
+  const float* a2 = Squares(a, a2_given, rows * k);
   Gemm(true, false, k, f, rows, 1.0f, a2, k, dv, f, 0.0f, dls, f);
   pool.For(k * f, kComputeGrain, [&](int64_t i0, int64_t i1) { MulExpRange(ls2, dls, i0, i1); });
 }
@@ -276,7 +283,7 @@ napi_value LrtDenseForward(napi_env env, napi_callback_info info) {
       !Sized(env, ln, b * out, "lrtDenseForward: noise") || (bias != nullptr && !Sized(env, lb, out, "lrtDenseForward: bias")) ||
       !Sized(env, ly, b * out, "lrtDenseForward: y") || !Sized(env, lsd, b * out, "lrtDenseForward: std"))
     return nullptr;
-  LrtForward(x, b, in, out, theta, ls2, noise, bias, var_eps, y, sd);
+  LrtForward(x, nullptr, b, in, out, theta, ls2, noise, bias, var_eps, y, sd);
   return nullptr;
 }
 
@@ -322,21 +329,24 @@ napi_value LrtDenseGradLogSigma2(napi_env env, napi_callback_info info) {
       !Sized(env, lsd, b * out, "lrtDenseGradLogSigma2: std") || !Sized(env, ls, in * out, "lrtDenseGradLogSigma2: logSigma2") ||
       !Sized(env, ld, in * out, "lrtDenseGradLogSigma2: dLogSigma2"))
     return nullptr;
-  LrtGradLogSigma2(x, b, in, out, dy, noise, sd, ls2, dls);
+  LrtGradLogSigma2(x, nullptr, b, in, out, dy, noise, sd, ls2, dls);
   return nullptr;
 }
 
 // The convolutional LRT layer (NHWC, filters [kh, kw, c, f]) is the dense one over im2col patches: one im2col
-// of x serves both the mean and the variance product (PyTorch and the composed tfjs ops convolve x and x²
-// separately), and the input gradient goes back through one col2im.
+// of x (with its squares, in the same pass) serves both the mean and the variance product (PyTorch and the
+// composed tfjs ops convolve x and x² separately). The caller may keep the patches and their squares for the
+// backward pass (∂θ = colsᵀ·dy, ∂log σ² from the squares); the input gradient needs no patches at all: as
+// im2col only copies x, col2im(2·cols ⊙ t) = 2x ⊙ col2im(t).
 
-// lrtConvForward(geometry[14], x, theta, logSigma2, noise, bias?, outChannels, varEps, y, std)
+// lrtConvForward(geometry[14], x, theta, logSigma2, noise, bias?, outChannels, varEps, y, std, cols?, squares?):
+// cols and squares [rows × k], when given, receive the patches of x and their squares.
 napi_value LrtConvForward(napi_env env, napi_callback_info info) {
-  napi_value argv[10];
-  if (!Args(env, info, argv, "lrtConvForward takes 10 arguments")) return nullptr;
+  napi_value argv[12];
+  if (!Args(env, info, argv, "lrtConvForward takes 12 arguments")) return nullptr;
   ConvGeometry g;
   if (!Geometry(env, argv[0], &g)) return nullptr;
-  size_t lx = 0, lt = 0, ls = 0, ln = 0, lb = 0, ly = 0, lsd = 0;
+  size_t lx = 0, lt = 0, ls = 0, ln = 0, lb = 0, ly = 0, lsd = 0, lc = 0, lq = 0;
   const float* x = Floats(env, argv[1], &lx);
   const float* theta = Floats(env, argv[2], &lt);
   const float* ls2 = Floats(env, argv[3], &ls);
@@ -346,20 +356,26 @@ napi_value LrtConvForward(napi_env env, napi_callback_info info) {
   const float var_eps = static_cast<float>(Double(env, argv[7]));
   float* y = Floats(env, argv[8], &ly);
   float* sd = Floats(env, argv[9], &lsd);
+  float* cols = OptionalFloats(env, argv[10], &lc);
+  float* squares = OptionalFloats(env, argv[11], &lq);
   if (x == nullptr || theta == nullptr || ls2 == nullptr || noise == nullptr || y == nullptr || sd == nullptr) return nullptr;
   const int64_t rows = g.Rows(), k = g.Cols();
   if (f <= 0 || !Sized(env, lx, g.batch * g.h * g.w * g.c, "lrtConvForward: x") ||
       !Sized(env, lt, k * f, "lrtConvForward: theta") || !Sized(env, ls, k * f, "lrtConvForward: logSigma2") ||
       !Sized(env, ln, rows * f, "lrtConvForward: noise") || (bias != nullptr && !Sized(env, lb, f, "lrtConvForward: bias")) ||
-      !Sized(env, ly, rows * f, "lrtConvForward: y") || !Sized(env, lsd, rows * f, "lrtConvForward: std"))
+      !Sized(env, ly, rows * f, "lrtConvForward: y") || !Sized(env, lsd, rows * f, "lrtConvForward: std") ||
+      (cols != nullptr && !Sized(env, lc, rows * k, "lrtConvForward: cols")) ||
+      (squares != nullptr && !Sized(env, lq, rows * k, "lrtConvForward: squares")))
     return nullptr;
-  float* cols = ScratchOf(3, rows * k);
-  Im2col(g, x, cols);
-  LrtForward(cols, rows, k, f, theta, ls2, noise, bias, var_eps, y, sd);
+  if (cols == nullptr) cols = ScratchOf(3, rows * k);
+  if (squares == nullptr) squares = ScratchOf(4, rows * k);
+  Im2col(g, x, cols, squares);
+  LrtForward(cols, squares, rows, k, f, theta, ls2, noise, bias, var_eps, y, sd);
   return nullptr;
 }
 
-// lrtConvGradInput(geometry[14], x, dy, noise, std, theta, logSigma2, outChannels, dx)
+// lrtConvGradInput(geometry[14], x, dy, noise, std, theta, logSigma2, outChannels, dx):
+// dx = col2im(dy·θᵀ) + 2x ⊙ col2im(dv·exp(log σ²)ᵀ), dv = dy ⊙ noise / (2·std).
 napi_value LrtConvGradInput(napi_env env, napi_callback_info info) {
   napi_value argv[9];
   if (!Args(env, info, argv, "lrtConvGradInput takes 9 arguments")) return nullptr;
@@ -382,21 +398,30 @@ napi_value LrtConvGradInput(napi_env env, napi_callback_info info) {
       !Sized(env, lt, k * f, "lrtConvGradInput: theta") || !Sized(env, ls, k * f, "lrtConvGradInput: logSigma2") ||
       !Sized(env, ldx, image, "lrtConvGradInput: dx"))
     return nullptr;
-  float* cols = ScratchOf(3, rows * k);
-  float* dcols = ScratchOf(4, rows * k);
-  Im2col(g, x, cols);
-  LrtGradInput(cols, rows, k, f, dy, noise, sd, theta, ls2, dcols);
+  Pool& pool = ThePool();
+  float* s2 = ScratchOf(0, k * f);
+  pool.For(k * f, kComputeGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
+  const float* dv = VarianceGrad(dy, noise, sd, rows * f);
+  float* dcols = ScratchOf(3, rows * k);
+  float* t = ScratchOf(4, image);
+  Gemm(false, true, rows, k, f, 1.0f, dy, f, theta, f, 0.0f, dcols, k);
   Col2im(g, dcols, dx);
+  Gemm(false, true, rows, k, f, 1.0f, dv, f, s2, f, 0.0f, dcols, k);
+  Col2im(g, dcols, t);
+  pool.For(image, kGrain, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) dx[i] += t[i] * (2.0f * x[i]);
+  });
   return nullptr;
 }
 
-// lrtConvGradLogSigma2(geometry[14], x, dy, noise, std, logSigma2, outChannels, dLogSigma2)
+// lrtConvGradLogSigma2(geometry[14], x, dy, noise, std, logSigma2, outChannels, dLogSigma2, squares?): the
+// squares of x's patches as lrtConvForward wrote them, when the caller kept them; else they are recomputed.
 napi_value LrtConvGradLogSigma2(napi_env env, napi_callback_info info) {
-  napi_value argv[8];
-  if (!Args(env, info, argv, "lrtConvGradLogSigma2 takes 8 arguments")) return nullptr;
+  napi_value argv[9];
+  if (!Args(env, info, argv, "lrtConvGradLogSigma2 takes 9 arguments")) return nullptr;
   ConvGeometry g;
   if (!Geometry(env, argv[0], &g)) return nullptr;
-  size_t lx = 0, ldy = 0, ln = 0, lsd = 0, ls = 0, ld = 0;
+  size_t lx = 0, ldy = 0, ln = 0, lsd = 0, ls = 0, ld = 0, lq = 0;
   const float* x = Floats(env, argv[1], &lx);
   const float* dy = Floats(env, argv[2], &ldy);
   const float* noise = Floats(env, argv[3], &ln);
@@ -404,16 +429,22 @@ napi_value LrtConvGradLogSigma2(napi_env env, napi_callback_info info) {
   const float* ls2 = Floats(env, argv[5], &ls);
   const int64_t f = Int(env, argv[6]);
   float* dls = Floats(env, argv[7], &ld);
+  const float* squares = OptionalFloats(env, argv[8], &lq);
   if (x == nullptr || dy == nullptr || noise == nullptr || sd == nullptr || ls2 == nullptr || dls == nullptr) return nullptr;
   const int64_t rows = g.Rows(), k = g.Cols();
   if (f <= 0 || !Sized(env, lx, g.batch * g.h * g.w * g.c, "lrtConvGradLogSigma2: x") ||
       !Sized(env, ldy, rows * f, "lrtConvGradLogSigma2: dy") || !Sized(env, ln, rows * f, "lrtConvGradLogSigma2: noise") ||
       !Sized(env, lsd, rows * f, "lrtConvGradLogSigma2: std") || !Sized(env, ls, k * f, "lrtConvGradLogSigma2: logSigma2") ||
-      !Sized(env, ld, k * f, "lrtConvGradLogSigma2: dLogSigma2"))
+      !Sized(env, ld, k * f, "lrtConvGradLogSigma2: dLogSigma2") ||
+      (squares != nullptr && !Sized(env, lq, rows * k, "lrtConvGradLogSigma2: squares")))
     return nullptr;
-  float* cols = ScratchOf(3, rows * k);
-  Im2col(g, x, cols);
-  LrtGradLogSigma2(cols, rows, k, f, dy, noise, sd, ls2, dls);
+  if (squares == nullptr) {
+    float* cols = ScratchOf(3, rows * k);
+    float* sq = ScratchOf(4, rows * k);
+    Im2col(g, x, cols, sq);
+    squares = sq;
+  }
+  LrtGradLogSigma2(nullptr, squares, rows, k, f, dy, noise, sd, ls2, dls);
   return nullptr;
 }
 

@@ -96,7 +96,10 @@ export interface Addon {
     outUnits: number,
     dLogSigma2: Float32Array,
   ): void;
-  /** LRT conv forward (NHWC): the dense forward over the im2col patches of `x`; `geometry` as im2col's 14 numbers. */
+  /**
+   * LRT conv forward (NHWC): the dense forward over the im2col patches of `x`; `geometry` as im2col's 14 numbers.
+   * `cols` and `squares` ([rows × k]), when given, receive the patches and their squares for the backward pass.
+   */
   lrtConvForward(
     geometry: number[],
     x: Float32Array,
@@ -108,6 +111,8 @@ export interface Addon {
     varEps: number,
     y: Float32Array,
     std: Float32Array,
+    cols: Float32Array | null,
+    squares: Float32Array | null,
   ): void;
   /** ∂L/∂x of the LRT conv layer. */
   lrtConvGradInput(
@@ -121,7 +126,7 @@ export interface Addon {
     outChannels: number,
     dx: Float32Array,
   ): void;
-  /** ∂L/∂log σ² of the LRT conv layer. */
+  /** ∂L/∂log σ² of the LRT conv layer; `squares` as `lrtConvForward` kept them, or null to recompute them. */
   lrtConvGradLogSigma2(
     geometry: number[],
     x: Float32Array,
@@ -131,6 +136,7 @@ export interface Addon {
     logSigma2: Float32Array,
     outChannels: number,
     dLogSigma2: Float32Array,
+    squares: Float32Array | null,
   ): void;
   /** `mask = [clip(log α) < threshold]` (0/1) and `θ ⊙ mask` in one pass. */
   maskedTheta(

@@ -8,6 +8,7 @@ import { ELEMENTWISE_KERNELS, elementwiseConfigs } from './kernels/elementwise.j
 import { FUSED_KERNEL_NAMES, fusedConfigs, fusedGradients } from './kernels/fused.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './kernels/mat-mul.js';
 import { maxPoolConfig, maxPoolGradConfig } from './kernels/max-pool.js';
+import { forgetPatches } from './kernels/patch-cache.js';
 
 /** The tfjs backend name. */
 export const BACKEND_NAME = 'native';
@@ -69,7 +70,10 @@ class NativeBackend extends MathBackendCPU {
   override disposeData(dataId: tf.DataId, force = false): boolean {
     const values = this.data.get(dataId)?.values;
     const released = super.disposeData(dataId, force);
-    if (released && !this.data.has(dataId)) release(values);
+    if (released && !this.data.has(dataId)) {
+      release(values);
+      forgetPatches(dataId);
+    }
     return released;
   }
 }

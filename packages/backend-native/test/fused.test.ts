@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { availability, FUSED_KERNEL_NAMES, registerBackend, setThreads } from '../src/index.js';
+import { patchBytes } from '../src/kernels/patch-cache.js';
 
 // Like kernels.test.ts: CI must run these (an unavailable addon fails there); elsewhere they skip with the reason.
 const state = availability();
@@ -253,6 +254,46 @@ describe.runIf(state.available || required)('fused SparseVD kernels', () => {
     // Only the three outputs of the pass were left: the loss and two gradients, disposed above.
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([theta, logSigma2, x, t2, s2]);
+  });
+
+  it('an LRT conv keeps its input’s patches for the backward pass and drops them with the input’s data', () => {
+    const x = tf.randomNormal([2, 9, 9, 3], 0, 1, 'float32', 31);
+    const theta = tf.randomNormal([3, 3, 3, 4], 0, 0.2, 'float32', 32);
+    const logSigma2 = tf.randomUniform([3, 3, 3, 4], -12, -2, 'float32', 33);
+    const noise = tf.randomNormal([2, 7, 7, 4], 0, 1, 'float32', 34);
+    const dy = tf.randomNormal([2, 7, 7, 4], 0, 1, 'float32', 35);
+    const before = patchBytes();
+    const conv = { strides: 1, pad: 'valid' };
+    const [y, std] = run(
+      FUSED_KERNEL_NAMES.lrtConv2d,
+      { x, theta, logSigma2, noise },
+      { ...conv, varianceEps: 1e-8 },
+    ) as [tf.Tensor, tf.Tensor];
+    // Patches and their squares: 2·7·7 rows of 3·3·3 values each.
+    expect(patchBytes() - before).toBe(2 * 4 * (2 * 7 * 7) * (3 * 3 * 3));
+    // The gradients from the kept patches equal those from patches recomputed for a copy of x.
+    const grads = (input: tf.Tensor) => [
+      ...run(
+        'SparseVDLrtConv2dGradLogSigma2',
+        { x: input, dy, noise, std, logSigma2 },
+        { ...conv, varianceEps: 1e-8 },
+      ),
+      ...run(
+        'Conv2DBackpropFilter',
+        { x: input, dy },
+        { ...conv, dataFormat: 'NHWC', filterShape: [3, 3, 3, 4] },
+      ),
+    ];
+    const copy = tf.add(x, 0);
+    const read = (ts: tf.Tensor[]) => {
+      const out = ts.map((t) => Array.from(t.dataSync()));
+      tf.dispose(ts);
+      return out;
+    };
+    expect(read(grads(x))).toEqual(read(grads(copy)));
+    tf.dispose([x, y, std]);
+    expect(patchBytes()).toBe(before);
+    tf.dispose([theta, logSigma2, noise, dy, copy]);
   });
 
   it('results do not depend on the number of threads beyond float summation order', () => {

@@ -1,7 +1,9 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
+import { release } from './buffer-pool.js';
 import { convInfo, im2colGeometry } from './conv-geometry.js';
+import { patchesOf } from './patch-cache.js';
 import { floats, uninitialized } from './tensor-data.js';
 
 type Attrs = Record<string, unknown>;
@@ -47,6 +49,7 @@ export const conv2dConfig = (addon: Addon, fallback: KernelFunc): KernelConfig =
         0,
         c.outChannels,
       );
+      release(cols);
     }
     return backend.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
   },
@@ -90,6 +93,7 @@ export const conv2dBackpropInputConfig = (addon: Addon, fallback: KernelFunc): K
         k,
       );
       addon.col2im(...im2colGeometry(c), dcols, dx);
+      release(dcols);
     }
     return backend.makeTensorInfo([c.batchSize, c.inHeight, c.inWidth, c.inChannels], 'float32', dx);
   },
@@ -112,8 +116,11 @@ export const conv2dBackpropFilterConfig = (addon: Addon, fallback: KernelFunc): 
     const dw =
       rows * k * c.outChannels > 0 ? uninitialized(k * c.outChannels) : new Float32Array(k * c.outChannels);
     if (rows * k * c.outChannels > 0) {
-      const cols = uninitialized(rows * k);
-      addon.im2col(...im2colGeometry(c), xv, cols);
+      // The patches the LRT conv's forward pass kept for this input, else a fresh im2col.
+      const geometry = im2colGeometry(c);
+      const kept = patchesOf(x.dataId, geometry)?.cols;
+      const cols = kept ?? uninitialized(rows * k);
+      if (kept === undefined) addon.im2col(...geometry, xv, cols);
       addon.sgemm(
         true,
         false,
@@ -132,6 +139,7 @@ export const conv2dBackpropFilterConfig = (addon: Addon, fallback: KernelFunc): 
         0,
         c.outChannels,
       );
+      if (kept === undefined) release(cols);
     }
     return backend.makeTensorInfo(
       [c.filterHeight, c.filterWidth, c.inChannels, c.outChannels],

@@ -3,6 +3,7 @@ import type { GradConfig, KernelConfig, NamedTensorMap, TensorInfo } from '@tens
 import * as tf from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
 import { convInfo, im2colGeometry } from './conv-geometry.js';
+import { keepPatches, patchesOf } from './patch-cache.js';
 import { floats, uninitialized } from './tensor-data.js';
 
 /**
@@ -172,8 +173,12 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
     const size = shape.reduce((p, q) => p * q, 1);
     const y = uninitialized(size);
     const std = uninitialized(size);
+    const geometry = im2colGeometry(c);
+    // The patches stay for the backward pass (∂θ and ∂log σ² reuse them) while x's data lives.
+    const patchSize = (size / c.outChannels) * c.filterHeight * c.filterWidth * c.inChannels;
+    const kept = keepPatches(x.dataId, geometry, patchSize);
     addon.lrtConvForward(
-      im2colGeometry(c),
+      geometry,
       xv as Float32Array,
       tv as Float32Array,
       sv as Float32Array,
@@ -183,6 +188,8 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
       num(FUSED_KERNEL_NAMES.lrtConv2d, attrs, 'varianceEps'),
       y,
       std,
+      kept?.cols ?? null,
+      kept?.squares ?? null,
     );
     return [make(b, shape, y), make(b, shape, std)];
   }),
@@ -224,8 +231,9 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
     ]);
     const c = convInfo(x.shape, logSigma2.shape, attrs, (attrs as Record<string, unknown>).dilations);
     const d = uninitialized((sv as Float32Array).length);
+    const geometry = im2colGeometry(c);
     addon.lrtConvGradLogSigma2(
-      im2colGeometry(c),
+      geometry,
       xv as Float32Array,
       dv as Float32Array,
       nv as Float32Array,
@@ -233,6 +241,7 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
       sv as Float32Array,
       c.outChannels,
       d,
+      patchesOf(x.dataId, geometry)?.squares ?? null,
     );
     return make(b, [...logSigma2.shape], d);
   }),
