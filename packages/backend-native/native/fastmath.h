@@ -80,6 +80,52 @@ inline float FastLog(float x) {
   return x != x ? x : y;
 }
 
+// exp for arguments the caller knows to be moderate: clamped to [−87.3, 88.7] (normal results, no subnormals, so
+// 2^n is one scale) and without the edge fix-ups; NaN still propagates. FastExp's polynomial, so the same
+// accuracy on that range.
+inline float FastExpClamped(float x) {
+  const float xc = x < -87.3f ? -87.3f : (x > 88.7f ? 88.7f : x);
+  const float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  float r = xc - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  return p * BitsToFloat(static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23);
+}
+
+// log for positive normal arguments (and +inf, NaN): FastLog without the subnormal, zero and negative cases.
+inline float FastLogNormal(float x) {
+  const uint32_t bits = FloatToBits(x);
+  int32_t e = static_cast<int32_t>((bits >> 23) & 0xff) - 126;
+  float m = BitsToFloat((bits & 0x007fffffu) | 0x3f000000u);
+  const bool small = m < 0.707106781186547524f;
+  e = small ? e - 1 : e;
+  const float f = small ? m + m - 1.0f : m - 1.0f;
+  const float z = f * f;
+  float p = 7.0376836292e-2f;
+  p = p * f + -1.1514610310e-1f;
+  p = p * f + 1.1676998740e-1f;
+  p = p * f + -1.2420140846e-1f;
+  p = p * f + 1.4249322787e-1f;
+  p = p * f + -1.6668057665e-1f;
+  p = p * f + 2.0000714765e-1f;
+  p = p * f + -2.4999993993e-1f;
+  p = p * f + 3.3333331174e-1f;
+  const float ef = static_cast<float>(e);
+  float y = f * z * p;
+  y += -2.12194440e-4f * ef;
+  y += -0.5f * z;
+  y = f + y;
+  y += 0.693359375f * ef;
+  y = x == std::numeric_limits<float>::infinity() ? x : y;
+  return x != x ? x : y;
+}
+
 // log(1 + e) for e ≥ 0, accurate for tiny e too: log(u) corrected by the rounding of u = 1 + e.
 inline float FastLog1p(float e) {
   const float u = 1.0f + e;

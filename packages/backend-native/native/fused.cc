@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "fastmath.h"
@@ -57,19 +58,23 @@ bool Sized(napi_env env, size_t got, int64_t want, const char* what) {
 
 // The KL of each element of [begin, end) into `kl` and, with kGrads, both gradients, in one vectorised pass
 // (no branches, no reductions): per element two logs, two exps and three divisions.
-template <bool kGrads>
+// kNormalT2: eps is a normal float, so θ² + eps is normal (or +inf, NaN) and its log needs no subnormal case.
+template <bool kGrads, bool kNormalT2>
 __attribute__((always_inline)) inline void KlBlockImpl(const float* __restrict theta, const float* __restrict ls2, float eps, float lo, float hi,
                         float* __restrict gt, float* __restrict gs, float* __restrict kl, int64_t begin, int64_t end) {
   for (int64_t i = begin; i < end; ++i) {
     const float th = theta[i];
     const float t2 = th * th + eps;
-    const float raw = ls2[i] - FastLog(t2);
+    const float raw = ls2[i] - (kNormalT2 ? FastLogNormal(t2) : FastLog(t2));
     const float la = raw < lo ? lo : (raw > hi ? hi : raw);
-    const float sz = 1.0f / (1.0f + FastExp(-(kK2 + kK3 * la)));
-    const float e = FastExp(-std::fabs(la));
+    // exp of moderate arguments: |k2 + k3·log α| and |log α| stay far below 87 for any sensible clip range,
+    // and FastExpClamped clamps beyond it.
+    const float sz = 1.0f / (1.0f + FastExpClamped(-(kK2 + kK3 * la)));
+    const float e = FastExpClamped(-std::fabs(la));
     const float r = 1.0f / (1.0f + e);
-    // softplus(−log α) = log(1 + e^−|log α|) + max(−log α, 0), as tfjs's softplus computes log(1 + e^x).
-    const float softplus_neg = FastLog(1.0f + e) + (la < 0 ? -la : 0.0f);
+    // softplus(−log α) = log(1 + e^−|log α|) + max(−log α, 0), as tfjs's softplus computes log(1 + e^x);
+    // 1 + e is in [1, 2].
+    const float softplus_neg = FastLogNormal(1.0f + e) + (la < 0 ? -la : 0.0f);
     kl[i - begin] = -(kK1 * sz - 0.5f * softplus_neg - kK1);
     if (kGrads) {
       // ∂KL/∂log α = −(k1·k3·σ(z)(1 − σ(z)) + 0.5·σ(−log α)); zero outside the clip range.
@@ -83,10 +88,15 @@ __attribute__((always_inline)) inline void KlBlockImpl(const float* __restrict t
 
 SPARSEVD_SIMD void KlBlock(const float* theta, const float* ls2, float eps, float lo, float hi, float* gt, float* gs,
                            float* kl, int64_t begin, int64_t end) {
-  if (gt != nullptr)
-    KlBlockImpl<true>(theta, ls2, eps, lo, hi, gt, gs, kl, begin, end);
+  const bool normal = eps >= std::numeric_limits<float>::min();
+  if (gt != nullptr && normal)
+    KlBlockImpl<true, true>(theta, ls2, eps, lo, hi, gt, gs, kl, begin, end);
+  else if (gt != nullptr)
+    KlBlockImpl<true, false>(theta, ls2, eps, lo, hi, gt, gs, kl, begin, end);
+  else if (normal)
+    KlBlockImpl<false, true>(theta, ls2, eps, lo, hi, gt, gs, kl, begin, end);
   else
-    KlBlockImpl<false>(theta, ls2, eps, lo, hi, gt, gs, kl, begin, end);
+    KlBlockImpl<false, false>(theta, ls2, eps, lo, hi, gt, gs, kl, begin, end);
 }
 
 // Σ KL over [begin, end) in double (four interleaved sums, added in a fixed order), and the gradients.
