@@ -25,16 +25,38 @@ bool ReadPool(napi_env env, napi_value* argv, PoolGeometry* g) {
          g->oh > 0 && g->ow > 0;
 }
 
-// The window maxima of output row (b, i) into `out` (ow·c values) and, when `at` is given, their positions in
-// the image (−1 where no value beats −∞). Channels are innermost, so the comparisons run across them.
-void PoolRow(const PoolGeometry& g, const float* img, int64_t i, float* out, int64_t* at) {
+// The window maxima of output row (b, i) into `out` (ow·c values). Channels are innermost, so the comparisons
+// run across them.
+void PoolRow(const PoolGeometry& g, const float* img, int64_t i, float* out) {
   const int64_t c = g.c;
   for (int64_t j = 0; j < g.ow; ++j) {
     float* o = out + j * c;
-    int64_t* p = at == nullptr ? nullptr : at + j * c;
     for (int64_t ch = 0; ch < c; ++ch) o[ch] = -std::numeric_limits<float>::infinity();
-    if (p != nullptr)
-      for (int64_t ch = 0; ch < c; ++ch) p[ch] = -1;
+    for (int64_t di = 0; di < g.fh; ++di) {
+      const int64_t ii = i * g.sh + di - g.pt;
+      if (ii < 0 || ii >= g.h) continue;
+      for (int64_t dj = 0; dj < g.fw; ++dj) {
+        const int64_t jj = j * g.sw + dj - g.pl;
+        if (jj < 0 || jj >= g.w) continue;
+        const float* src = img + (ii * g.w + jj) * c;
+        for (int64_t ch = 0; ch < c; ++ch) o[ch] = src[ch] > o[ch] ? src[ch] : o[ch];
+      }
+    }
+  }
+}
+
+// The gradient of output row (b, i) given its window maxima `best`: each output's gradient goes to the first
+// cell of its window holding the maximum — the cell whose value first beat the running maximum, as PoolRow
+// picks it (an earlier equal value would have been the first). No cell when the maximum stayed −∞. Comparisons
+// run across channels as 0/1 floats, so the loop vectorises; `taken` is scratch for c values.
+void PoolGradRow(const PoolGeometry& g, const float* img, int64_t i, const float* best, const float* grad, float* d,
+                 float* taken) {
+  const int64_t c = g.c;
+  const float none = -std::numeric_limits<float>::infinity();
+  for (int64_t j = 0; j < g.ow; ++j) {
+    const float* o = best + j * c;
+    const float* gr = grad + j * c;
+    for (int64_t ch = 0; ch < c; ++ch) taken[ch] = o[ch] > none ? 0.0f : 1.0f;
     for (int64_t di = 0; di < g.fh; ++di) {
       const int64_t ii = i * g.sh + di - g.pt;
       if (ii < 0 || ii >= g.h) continue;
@@ -43,14 +65,11 @@ void PoolRow(const PoolGeometry& g, const float* img, int64_t i, float* out, int
         if (jj < 0 || jj >= g.w) continue;
         const int64_t base = (ii * g.w + jj) * c;
         const float* src = img + base;
-        if (p == nullptr) {
-          for (int64_t ch = 0; ch < c; ++ch) o[ch] = src[ch] > o[ch] ? src[ch] : o[ch];
-        } else {
-          for (int64_t ch = 0; ch < c; ++ch) {
-            const bool better = src[ch] > o[ch];
-            o[ch] = better ? src[ch] : o[ch];
-            p[ch] = better ? base + ch : p[ch];
-          }
+        float* dst = d + base;
+        for (int64_t ch = 0; ch < c; ++ch) {
+          const bool hit = src[ch] == o[ch] && taken[ch] == 0.0f;
+          dst[ch] += hit ? gr[ch] : 0.0f;
+          taken[ch] = hit ? 1.0f : taken[ch];
         }
       }
     }
@@ -80,7 +99,7 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
   ThePool().For(g.batch * g.oh, 8, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / g.oh, i = r % g.oh;
-      PoolRow(g, x + b * g.h * g.w * g.c, i, out + r * g.ow * g.c, nullptr);
+      PoolRow(g, x + b * g.h * g.w * g.c, i, out + r * g.ow * g.c);
     }
   });
   return nullptr;
@@ -110,16 +129,14 @@ napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
   // Parallel over images: each writes only its own part of dx.
   ThePool().For(g.batch, 1, [&](int64_t b0, int64_t b1) {
     std::vector<float> best(static_cast<size_t>(g.ow * g.c));
-    std::vector<int64_t> at(static_cast<size_t>(g.ow * g.c));
+    std::vector<float> taken(static_cast<size_t>(g.c));
     for (int64_t b = b0; b < b1; ++b) {
       const float* img = x + b * image;
       float* d = dx + b * image;
       std::memset(d, 0, sizeof(float) * image);
       for (int64_t i = 0; i < g.oh; ++i) {
-        PoolRow(g, img, i, best.data(), at.data());
-        const float* grad = dy + (b * g.oh + i) * g.ow * g.c;
-        for (int64_t k = 0; k < g.ow * g.c; ++k)
-          if (at[k] >= 0) d[at[k]] += grad[k];
+        PoolRow(g, img, i, best.data());
+        PoolGradRow(g, img, i, best.data(), dy + (b * g.oh + i) * g.ow * g.c, d, taken.data());
       }
     }
   });

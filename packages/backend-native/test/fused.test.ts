@@ -343,4 +343,36 @@ describe.runIf(state.available || required)('max pooling agrees with the cpu bac
     expect(Array.from(results.native?.[0] ?? [])).toEqual(Array.from(results.cpu?.[0] ?? []));
     expect(relErr(results.cpu?.[1] ?? [], results.native?.[1] ?? [])).toBeLessThan(1e-6);
   });
+
+  it.each([
+    [2, 2, 'valid'],
+    [3, 1, 'same'],
+  ] as const)(
+    'NaN and −∞ inputs, pool %s, stride %s, %s: never chosen, as on cpu',
+    async (size, stride, pad) => {
+      const results: Record<string, Float32Array[]> = {};
+      for (const backend of ['cpu', 'native']) {
+        await tf.setBackend(backend);
+        results[backend] = values(() => {
+          const u = tf.randomUniform([2, 6, 6, 3], 0, 1, 'float32', 21);
+          const r = tf.round(tf.mul(tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 22), 2));
+          // About 30 % NaN and 30 % −∞: some windows hold nothing else.
+          const x = tf.where(
+            tf.less(u, 0.3),
+            tf.fill(u.shape, Number.NaN),
+            tf.where(tf.less(u, 0.6), tf.fill(u.shape, -Infinity), r),
+          );
+          const f = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, size, stride, pad);
+          const w = tf.randomNormal(f(x).shape, 0, 1, 'float32', 23);
+          const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), w)))(x);
+          return [f(x), g];
+        });
+      }
+      expect(Array.from(results.native?.[0] ?? [])).toEqual(Array.from(results.cpu?.[0] ?? []));
+      // The same cells receive gradient (overlapping windows add theirs in another order: rounding differs).
+      const chosen = (g: Float32Array | undefined) => Array.from(g ?? [], (v) => v !== 0);
+      expect(chosen(results.native?.[1])).toEqual(chosen(results.cpu?.[1]));
+      expect(relErr(results.cpu?.[1] ?? [], results.native?.[1] ?? [])).toBeLessThan(1e-6);
+    },
+  );
 });
