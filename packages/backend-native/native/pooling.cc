@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "fastmath.h"
 #include "fused.h"
 #include "napi-util.h"
 #include "pool.h"
@@ -27,7 +28,7 @@ bool ReadPool(napi_env env, napi_value* argv, PoolGeometry* g) {
 
 // The window maxima of output row (b, i) into `out` (ow·c values). Channels are innermost, so the comparisons
 // run across them.
-void PoolRow(const PoolGeometry& g, const float* img, int64_t i, float* out) {
+SPARSEVD_SIMD void PoolRow(const PoolGeometry& g, const float* __restrict img, int64_t i, float* __restrict out) {
   const int64_t c = g.c;
   for (int64_t j = 0; j < g.ow; ++j) {
     float* o = out + j * c;
@@ -49,8 +50,9 @@ void PoolRow(const PoolGeometry& g, const float* img, int64_t i, float* out) {
 // cell of its window holding the maximum — the cell whose value first beat the running maximum, as PoolRow
 // picks it (an earlier equal value would have been the first). No cell when the maximum stayed −∞. Comparisons
 // run across channels as 0/1 floats, so the loop vectorises; `taken` is scratch for c values.
-void PoolGradRow(const PoolGeometry& g, const float* img, int64_t i, const float* best, const float* grad, float* d,
-                 float* taken) {
+SPARSEVD_SIMD void PoolGradRow(const PoolGeometry& g, const float* __restrict img, int64_t i,
+                               const float* __restrict best, const float* __restrict grad, float* __restrict d,
+                               float* __restrict taken) {
   const int64_t c = g.c;
   const float none = -std::numeric_limits<float>::infinity();
   for (int64_t j = 0; j < g.ow; ++j) {
