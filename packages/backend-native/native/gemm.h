@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "pool.h"
 
@@ -15,6 +16,12 @@ namespace sparsevd {
 
 // Multiply-adds below which a product stays on the calling thread.
 constexpr int64_t kGemmGrain = int64_t{1} << 22;
+// Blocks per thread: two, claimed as threads come free, balance a descheduled thread without packing the
+// shared operand too often (measured: 100×784×300 at 173 GFLOP/s on 2 threads, against 118 with four).
+constexpr int64_t kGemmBlocksPerThread = 2;
+// The largest C (m·n) whose product is split along k: a reduction over a long k (a convolution's filter
+// gradient, colsᵀ·dy) gives each block its own slice of both operands, and the partial C's are added.
+constexpr int64_t kSplitKMaxC = int64_t{1} << 16;
 
 inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                  const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
@@ -26,9 +33,36 @@ inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
   Pool& pool = ThePool();
   const int64_t work = m * n * k;
   // A few blocks per thread (each at least kGemmGrain multiply-adds), claimed as threads come free.
-  const int64_t parts = pool.Threads() == 1 ? 1 : std::min<int64_t>(pool.Threads() * 4, work / kGemmGrain);
+  const int64_t parts =
+      pool.Threads() == 1 ? 1 : std::min<int64_t>(pool.Threads() * kGemmBlocksPerThread, work / kGemmGrain);
   if (parts <= 1 || k == 0) {
     one(m, n, a, b, c);
+    return;
+  }
+  if (k >= 4 * std::max(m, n) && m * n <= kSplitKMaxC) {
+    // Block 0 accumulates into C (with beta); the others into zeroed partials, added in block order.
+    const int64_t depth = (k + parts - 1) / parts;
+    std::vector<float> partial(static_cast<size_t>((parts - 1) * m * n));
+    pool.For(parts, 1, [&](int64_t p0, int64_t p1) {
+      for (int64_t p = p0; p < p1; ++p) {
+        const int64_t k0 = p * depth, k1 = std::min(k, k0 + depth);
+        float* pc = p == 0 ? c : partial.data() + (p - 1) * m * n;
+        const int64_t ldp = p == 0 ? ldc : n;
+        if (k0 >= k1) {
+          if (p > 0) std::fill(pc, pc + m * n, 0.0f);
+          continue;
+        }
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    static_cast<int>(m), static_cast<int>(n), static_cast<int>(k1 - k0), alpha,
+                    ta ? a + k0 * lda : a + k0, static_cast<int>(lda), tb ? b + k0 : b + k0 * ldb,
+                    static_cast<int>(ldb), p == 0 ? beta : 0.0f, pc, static_cast<int>(ldp));
+      }
+    });
+    for (int64_t p = 1; p < parts; ++p) {
+      const float* pc = partial.data() + (p - 1) * m * n;
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j) c[i * ldc + j] += pc[i * n + j];
+    }
     return;
   }
   if (m >= n) {

@@ -73,6 +73,18 @@ describe.runIf(state.available || required)('native kernels agree with the cpu b
     },
   );
 
+  it.each([
+    [[40000, 16], [40000, 24], true, false],
+    [[16, 40000], [24, 40000], false, true],
+  ] as const)(
+    'matMul %j × %j (transposeA %s, transposeB %s): a long reduction, split along k',
+    async (sa, sb, ta, tb) => {
+      // A small product over a long k (a filter gradient's shape) is split along k across the threads.
+      const [cpu, native] = await both(() => [tf.matMul(rand([...sa], 1), rand([...sb], 2), ta, tb)]);
+      close(cpu, native);
+    },
+  );
+
   it.each(['linear', 'relu', 'sigmoid', 'elu', 'relu6'] as const)(
     'fused matMul with bias and %s',
     async (activation) => {
