@@ -6,7 +6,7 @@ import { klOfWeights, lrtConv2d, lrtDense } from '@sparsevd/estimators';
 import { FUSED_KERNELS, fusedKernelAvailable, setFusedKernels } from '@sparsevd/kl';
 import { trainableVariables } from '@sparsevd/layers';
 import { lenet5Caffe, lenet300100 } from '@sparsevd/models';
-import { adamState, adamUpdate } from '@sparsevd/train';
+import { adamState, adamUpdate, sgvlb } from '@sparsevd/train';
 import * as tf from '@tensorflow/tfjs-core';
 import '@sparsevd/backend/register-gradients';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -103,17 +103,18 @@ describe.runIf(state.available || required)('callers on the native backend: fuse
     const params = network.init(1, { inputShape });
     const vars = trainableVariables(params);
     const x = tf.randomUniform([...shape], 0, 1, 'float32', 11);
-    const y = tf.oneHot(
-      tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5].slice(0, shape[0]), 'int32'),
-      10,
+    // float32 one-hot labels, as the trainer's batches give them (the fused cross-entropy takes float32).
+    const y = tf.cast(
+      tf.oneHot(
+        tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5].slice(0, shape[0]), 'int32'),
+        10,
+      ),
+      'float32',
     );
     const [fused, composed] = onAndOff(() => {
+      // The trainer's objective: the fused softmax cross-entropy and KL when on.
       const { value, grads } = tf.variableGrads(
-        () =>
-          tf.add(
-            tf.mul(tf.losses.softmaxCrossEntropy(y, network.apply(params, x, 'train', { seed: 12 })), 60000),
-            network.kl(params),
-          ) as tf.Scalar,
+        () => sgvlb(network.apply(params, x, 'train', { seed: 12 }), y, network.kl(params), 60000, 1).loss,
         vars,
       );
       return [value, ...vars.map((v) => grads[v.name] as tf.Tensor)];

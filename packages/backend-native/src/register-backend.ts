@@ -9,6 +9,7 @@ import { FUSED_KERNEL_NAMES, fusedConfigs, fusedGradients } from './kernels/fuse
 import { batchMatMulConfig, fusedMatMulConfig } from './kernels/mat-mul.js';
 import { maxPoolConfig, maxPoolGradConfig } from './kernels/max-pool.js';
 import { forgetPatches } from './kernels/patch-cache.js';
+import { softmaxCrossEntropyConfigs, softmaxCrossEntropyGradient } from './kernels/softmax-cross-entropy.js';
 
 /** The tfjs backend name. */
 export const BACKEND_NAME = 'native';
@@ -107,10 +108,10 @@ export const registerNativeBackend = (addon: Addon): void => {
     tf.unregisterKernel(config.kernelName, BACKEND_NAME);
     tf.registerKernel(config);
   }
-  for (const config of fusedConfigs(addon)) {
+  for (const config of [...fusedConfigs(addon), ...softmaxCrossEntropyConfigs]) {
     if (tf.getKernel(config.kernelName, BACKEND_NAME) === undefined) tf.registerKernel(config);
   }
-  for (const config of fusedGradients) {
+  for (const config of [...fusedGradients, softmaxCrossEntropyGradient]) {
     if (tf.getGradient(config.kernelName) === undefined) tf.registerGradient(config);
   }
 };

@@ -225,6 +225,54 @@ describe.runIf(state.available || required)('fused SparseVD kernels', () => {
     },
   );
 
+  it.each([
+    ['one-hot', false],
+    ['unnormalised', true],
+  ] as const)(
+    'softmaxCrossEntropy with %s labels: tf.losses.softmaxCrossEntropy’s value and gradients',
+    async (_, soft) => {
+      const results: Record<string, Float32Array[]> = {};
+      for (const backend of ['cpu', 'native']) {
+        await tf.setBackend(backend);
+        results[backend] = values(() => {
+          const logits = tf.mul(tf.randomNormal([100, 10], 0, 1, 'float32', 40), 4);
+          const labels = soft
+            ? tf.randomUniform([100, 10], 0, 1, 'float32', 41)
+            : tf.cast(
+                tf.oneHot(
+                  tf.tensor1d(
+                    Array.from({ length: 100 }, (_, i) => (i * 7) % 10),
+                    'int32',
+                  ),
+                  10,
+                ),
+                'float32',
+              );
+          const loss = (l: tf.Tensor, x: tf.Tensor) =>
+            backend === 'native'
+              ? (tf
+                  .engine()
+                  .runKernel(FUSED_KERNEL_NAMES.softmaxCrossEntropy, { labels: l, logits: x }) as tf.Tensor)
+              : tf.losses.softmaxCrossEntropy(l, x);
+          // dy = 3: the gradients are scaled by it.
+          const [gl, gx] = tf.grads((l: tf.Tensor, x: tf.Tensor) => tf.mul(loss(l, x), 3))([labels, logits]);
+          return [loss(labels, logits), gl as tf.Tensor, gx as tf.Tensor];
+        });
+      }
+      results.cpu?.forEach((ref, i) => {
+        expect(relErr(ref, results.native?.[i] ?? new Float32Array()), `output ${i}`).toBeLessThan(1e-5);
+      });
+      await tf.setBackend('native');
+      const [l3, x2] = [tf.zeros([4, 3]), tf.zeros([4, 2])];
+      expect(() =>
+        tf.engine().runKernel(FUSED_KERNEL_NAMES.softmaxCrossEntropy, { labels: l3, logits: x2 }),
+      ).toThrow(
+        'SparseVDSoftmaxCrossEntropy: labels and logits must both be [batch, classes], got [4,3] and [4,2]',
+      );
+      tf.dispose([l3, x2]);
+    },
+  );
+
   it('fused kernels leave no tensors behind in a value-and-gradient pass', () => {
     const { theta, logSigma2 } = weights(3000, 16);
     const x = tf.randomNormal([4, 100], 0, 1, 'float32', 17);

@@ -19,6 +19,9 @@ import * as tf from '@tensorflow/tfjs-core';
  *   updated `[x, m, v]` (no gradient).
  * - `randomNormal` — no inputs, attrs `{shape, mean, stdDev, seed}` with `seed` the seed's `String()`; output
  *   the float32 values `tf.randomNormal(shape, mean, stdDev, 'float32', seed)` gives (the same generator).
+ * - `softmaxCrossEntropy` — inputs `{labels, logits}`, both `[batch, classes]` float32, no attrs; output the
+ *   scalar `tf.losses.softmaxCrossEntropy(labels, logits)` gives (the mean over the batch of
+ *   −Σ labels ⊙ log softmax(logits)), with tfjs's gradients for both inputs.
  *
  * @example
  * ```ts
@@ -33,6 +36,7 @@ export const FUSED_KERNELS = {
   maskedTheta: 'SparseVDMaskedTheta',
   adam: 'SparseVDAdam',
   randomNormal: 'SparseVDRandomNormal',
+  softmaxCrossEntropy: 'SparseVDSoftmaxCrossEntropy',
 } as const;
 
 /** The name of one fused SparseVD kernel. */

@@ -1,3 +1,4 @@
+import { FUSED_KERNELS, fusedKernelAvailable } from '@sparsevd/kl';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The parts of the stochastic variational lower bound for one batch. */
@@ -32,8 +33,22 @@ export const sgvlb = (
     );
   }
   return tf.tidy(() => {
-    const dataTerm = tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+    const dataTerm = crossEntropy(labels, logits);
     const loss = tf.add(tf.mul(dataTerm, trainingSize), tf.mul(kl, klWeight)) as tf.Scalar;
     return { loss, dataTerm };
   });
 };
+
+/**
+ * Mean softmax cross-entropy over the batch: the fused kernel when the backend offers it (`@sparsevd/kl`'s
+ * `FUSED_KERNELS`; one kernel and its gradient instead of about twenty small ones each way), else
+ * `tf.losses.softmaxCrossEntropy` — the same value and gradients.
+ */
+const crossEntropy = (labels: tf.Tensor, logits: tf.Tensor): tf.Scalar =>
+  fusedKernelAvailable(FUSED_KERNELS.softmaxCrossEntropy) &&
+  logits.rank === 2 &&
+  logits.dtype === 'float32' &&
+  labels.dtype === 'float32' &&
+  labels.shape.join() === logits.shape.join()
+    ? (tf.engine().runKernel(FUSED_KERNELS.softmaxCrossEntropy, { labels, logits }) as tf.Scalar)
+    : (tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar);

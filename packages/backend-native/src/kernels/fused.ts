@@ -17,6 +17,7 @@ export const FUSED_KERNEL_NAMES = {
   maskedTheta: 'SparseVDMaskedTheta',
   adam: 'SparseVDAdam',
   randomNormal: 'SparseVDRandomNormal',
+  softmaxCrossEntropy: 'SparseVDSoftmaxCrossEntropy',
 } as const;
 
 const LRT_GRAD_INPUT = 'SparseVDLrtDenseGradInput';
