@@ -19,6 +19,7 @@
 #include "gemm.h"
 #include "pool.h"
 #include "napi-util.h"
+#include "simd.h"
 
 extern "C" {
 char* openblas_get_config(void);
@@ -323,6 +324,17 @@ napi_value Transpose2d(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The instruction set the vectorised kernels run with here, as the load-time resolver chose it (simd.h).
+SPARSEVD_TARGET_DEFAULT const char* SimdName() { return "baseline x86-64"; }
+SPARSEVD_TARGET_AVX2 const char* SimdName() { return "AVX2 + FMA"; }
+SPARSEVD_TARGET_AVX512 const char* SimdName() { return "AVX-512 + FMA"; }
+
+napi_value SimdLevel(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_string_utf8(env, SimdName(), NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value out;
   const char* config = openblas_get_config();
@@ -368,6 +380,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"im2col", nullptr, ConvTransformArgs<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"col2im", nullptr, ConvTransformArgs<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"blasInfo", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"simdLevel", nullptr, SimdLevel, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},

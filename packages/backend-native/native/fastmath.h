@@ -3,12 +3,13 @@
 // (both signs; `node scripts/fastmath-ulp.mjs`): exp within 0.97 ulp (1.00 with FMA contraction), log within
 // 0.78 ulp, log1p on [0, 1] within 2.42 ulp; IEEE behaviour at the edges: exp(−inf) = 0, exp(+inf) = +inf,
 // log(0) = −inf, log(x < 0) = NaN, NaN in → NaN out.
-#define SPARSEVD_SIMD __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 #include <limits>
+
+#include "simd.h"
 
 namespace sparsevd {
 

@@ -86,7 +86,7 @@ __attribute__((always_inline)) inline void KlBlockImpl(const float* __restrict t
   }
 }
 
-SPARSEVD_SIMD void KlBlock(const float* theta, const float* ls2, float eps, float lo, float hi, float* gt, float* gs,
+SPARSEVD_INLINE void KlBlockBody(const float* theta, const float* ls2, float eps, float lo, float hi, float* gt, float* gs,
                            float* kl, int64_t begin, int64_t end) {
   const bool normal = eps >= std::numeric_limits<float>::min();
   if (gt != nullptr && normal)
@@ -98,6 +98,7 @@ SPARSEVD_SIMD void KlBlock(const float* theta, const float* ls2, float eps, floa
   else
     KlBlockImpl<false, false>(theta, ls2, eps, lo, hi, gt, gs, kl, begin, end);
 }
+SPARSEVD_SIMD_VERSIONS(KlBlock, (const float* theta, const float* ls2, float eps, float lo, float hi, float* gt, float* gs, float* kl, int64_t begin, int64_t end), (theta, ls2, eps, lo, hi, gt, gs, kl, begin, end))
 
 // Σ KL over [begin, end) in double (four interleaved sums, added in a fixed order), and the gradients.
 double KlRange(const float* theta, const float* ls2, float eps, float lo, float hi, float* gt, float* gs,
@@ -117,15 +118,17 @@ double KlRange(const float* theta, const float* ls2, float eps, float lo, float 
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-SPARSEVD_SIMD void ExpRange(const float* __restrict x, float* __restrict y, int64_t begin, int64_t end) {
+SPARSEVD_INLINE void ExpRangeBody(const float* __restrict x, float* __restrict y, int64_t begin, int64_t end) {
   for (int64_t i = begin; i < end; ++i) y[i] = FastExp(x[i]);
 }
+SPARSEVD_SIMD_VERSIONS(ExpRange, (const float* __restrict x, float* __restrict y, int64_t begin, int64_t end), (x, y, begin, end))
 
-SPARSEVD_SIMD void MulExpRange(const float* __restrict x, float* __restrict y, int64_t begin, int64_t end) {
+SPARSEVD_INLINE void MulExpRangeBody(const float* __restrict x, float* __restrict y, int64_t begin, int64_t end) {
   for (int64_t i = begin; i < end; ++i) y[i] *= FastExp(x[i]);
 }
+SPARSEVD_SIMD_VERSIONS(MulExpRange, (const float* __restrict x, float* __restrict y, int64_t begin, int64_t end), (x, y, begin, end))
 
-SPARSEVD_SIMD void MaskRange(const float* __restrict theta, const float* __restrict ls2, float threshold, float eps,
+SPARSEVD_INLINE void MaskRangeBody(const float* __restrict theta, const float* __restrict ls2, float threshold, float eps,
                              float lo, float hi, float* __restrict out, float* __restrict mask, int64_t begin,
                              int64_t end) {
   for (int64_t i = begin; i < end; ++i) {
@@ -136,8 +139,9 @@ SPARSEVD_SIMD void MaskRange(const float* __restrict theta, const float* __restr
     out[i] = theta[i] * m;
   }
 }
+SPARSEVD_SIMD_VERSIONS(MaskRange, (const float* __restrict theta, const float* __restrict ls2, float threshold, float eps, float lo, float hi, float* __restrict out, float* __restrict mask, int64_t begin, int64_t end), (theta, ls2, threshold, eps, lo, hi, out, mask, begin, end))
 
-SPARSEVD_SIMD void AdamRange(const float* __restrict x, const float* __restrict m, const float* __restrict v,
+SPARSEVD_INLINE void AdamRangeBody(const float* __restrict x, const float* __restrict m, const float* __restrict v,
                              const float* __restrict g, float b1, float b2, float c1, float c2, float eps, float step,
                              float inv, float* __restrict xo, float* __restrict mo, float* __restrict vo,
                              int64_t begin, int64_t end) {
@@ -150,6 +154,7 @@ SPARSEVD_SIMD void AdamRange(const float* __restrict x, const float* __restrict 
     xo[i] = x[i] - (m1 / denom) * step;
   }
 }
+SPARSEVD_SIMD_VERSIONS(AdamRange, (const float* __restrict x, const float* __restrict m, const float* __restrict v, const float* __restrict g, float b1, float b2, float c1, float c2, float eps, float step, float inv, float* __restrict xo, float* __restrict mo, float* __restrict vo, int64_t begin, int64_t end), (x, m, v, g, b1, b2, c1, c2, eps, step, inv, xo, mo, vo, begin, end))
 
 }  // namespace
 
@@ -188,9 +193,10 @@ napi_value KlOfWeights(napi_env env, napi_callback_info info) {
 
 namespace {
 
-SPARSEVD_SIMD void SquareRange(const float* __restrict x, float* __restrict y, int64_t begin, int64_t end) {
+SPARSEVD_INLINE void SquareRangeBody(const float* __restrict x, float* __restrict y, int64_t begin, int64_t end) {
   for (int64_t i = begin; i < end; ++i) y[i] = x[i] * x[i];
 }
+SPARSEVD_SIMD_VERSIONS(SquareRange, (const float* __restrict x, float* __restrict y, int64_t begin, int64_t end), (x, y, begin, end))
 
 // a ⊙ a into scratch 1, unless the caller has the squares already.
 const float* Squares(const float* a, const float* a2, int64_t n) {

@@ -28,7 +28,7 @@ bool ReadPool(napi_env env, napi_value* argv, PoolGeometry* g) {
 
 // The window maxima of output row (b, i) into `out` (ow·c values). Channels are innermost, so the comparisons
 // run across them.
-SPARSEVD_SIMD void PoolRow(const PoolGeometry& g, const float* __restrict img, int64_t i, float* __restrict out) {
+SPARSEVD_INLINE void PoolRowBody(const PoolGeometry& g, const float* __restrict img, int64_t i, float* __restrict out) {
   const int64_t c = g.c;
   for (int64_t j = 0; j < g.ow; ++j) {
     float* o = out + j * c;
@@ -45,12 +45,13 @@ SPARSEVD_SIMD void PoolRow(const PoolGeometry& g, const float* __restrict img, i
     }
   }
 }
+SPARSEVD_SIMD_VERSIONS(PoolRow, (const PoolGeometry& g, const float* __restrict img, int64_t i, float* __restrict out), (g, img, i, out))
 
 // The gradient of output row (b, i) given its window maxima `best`: each output's gradient goes to the first
 // cell of its window holding the maximum — the cell whose value first beat the running maximum, as PoolRow
 // picks it (an earlier equal value would have been the first). No cell when the maximum stayed −∞. Comparisons
 // run across channels as 0/1 floats, so the loop vectorises; `taken` is scratch for c values.
-SPARSEVD_SIMD void PoolGradRow(const PoolGeometry& g, const float* __restrict img, int64_t i,
+SPARSEVD_INLINE void PoolGradRowBody(const PoolGeometry& g, const float* __restrict img, int64_t i,
                                const float* __restrict best, const float* __restrict grad, float* __restrict d,
                                float* __restrict taken) {
   const int64_t c = g.c;
@@ -77,6 +78,7 @@ SPARSEVD_SIMD void PoolGradRow(const PoolGeometry& g, const float* __restrict im
     }
   }
 }
+SPARSEVD_SIMD_VERSIONS(PoolGradRow, (const PoolGeometry& g, const float* __restrict img, int64_t i, const float* __restrict best, const float* __restrict grad, float* __restrict d, float* __restrict taken), (g, img, i, best, grad, d, taken))
 
 }  // namespace
 

@@ -116,21 +116,23 @@ inline double FdlibmLog(double x) {
 
 // mul = √(−2·log(s)/s) for the accepted candidates in [begin, end): apart from the interleaving stores below so
 // that it vectorises.
-SPARSEVD_SIMD void PolarScale(const double* __restrict s2, double* __restrict mul, int64_t begin, int64_t end) {
+SPARSEVD_INLINE void PolarScaleBody(const double* __restrict s2, double* __restrict mul, int64_t begin, int64_t end) {
   for (int64_t p = begin; p < end; ++p) {
     const double s = s2[p];
     mul[p] = std::sqrt(-2.0 * FdlibmLog(s) / s);
   }
 }
+SPARSEVD_SIMD_VERSIONS(PolarScale, (const double* __restrict s2, double* __restrict mul, int64_t begin, int64_t end), (s2, mul, begin, end))
 
 // out[2p], out[2p + 1] = mean + sd·v·mul for the accepted pairs p in [begin, end), all of whose values fit.
-SPARSEVD_SIMD void PolarStore(const double* __restrict v1, const double* __restrict v2, const double* __restrict mul,
+SPARSEVD_INLINE void PolarStoreBody(const double* __restrict v1, const double* __restrict v2, const double* __restrict mul,
                               double mean, double sd, float* __restrict out, int64_t begin, int64_t end) {
   for (int64_t p = begin; p < end; ++p) {
     out[2 * p] = static_cast<float>(mean + sd * v1[p] * mul[p]);
     out[2 * p + 1] = static_cast<float>(mean + sd * v2[p] * mul[p]);
   }
 }
+SPARSEVD_SIMD_VERSIONS(PolarStore, (const double* __restrict v1, const double* __restrict v2, const double* __restrict mul, double mean, double sd, float* __restrict out, int64_t begin, int64_t end), (v1, v2, mul, mean, sd, out, begin, end))
 
 }  // namespace
 

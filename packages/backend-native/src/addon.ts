@@ -177,6 +177,8 @@ export interface Addon {
   transpose2d(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** OpenBLAS's build configuration. */
   blasInfo(): string;
+  /** The instruction set the vectorised kernels run with (`AVX-512 + FMA`, `AVX2 + FMA` or `baseline x86-64`). */
+  simdLevel(): string;
   /** Sets (when given) and returns the number of threads the addon computes on (OpenBLAS stays single-threaded). */
   threads(n?: number): number;
 }

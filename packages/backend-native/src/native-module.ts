@@ -11,8 +11,8 @@ const load = () => {
 };
 
 /**
- * Whether the addon was built and loads here, as `@sparsevd/backend` asks: when available, the BLAS it uses
- * and its threads; when not, the missing piece in one line (no compiler, no CBLAS, build failure).
+ * Whether the addon was built and loads here, as `@sparsevd/backend` asks: when available, the BLAS it uses,
+ * its threads and the instruction set of its vectorised kernels; when not, the missing piece in one line (no compiler, no CBLAS, build failure).
  */
 export const availability = ():
   | { readonly available: true; readonly details: string }
@@ -23,7 +23,7 @@ export const availability = ():
   return {
     available: true,
     details:
-      `${config[0] ?? 'OpenBLAS'} ${config[1] ?? ''} (${config.at(-2) ?? ''}), ${result.addon.threads()} threads`.trim(),
+      `${config[0] ?? 'OpenBLAS'} ${config[1] ?? ''} (${config.at(-2) ?? ''}), ${result.addon.threads()} threads, ${result.addon.simdLevel()} kernels`.trim(),
   };
 };
 

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's gradients (vitest resolves the ESM build's extension-less imports; under plain node,
@@ -343,6 +344,25 @@ describe.runIf(state.available || required)('fused SparseVD kernels', () => {
     expect(patchBytes()).toBe(before);
     tf.dispose([theta, logSigma2, noise, dy, copy]);
   });
+
+  // The load-time resolver must pick the widest version the CPU offers (a misconfigured dispatch once fell
+  // back to the baseline build silently). Linux only: the CPU's flags come from /proc/cpuinfo.
+  it.runIf(existsSync('/proc/cpuinfo'))(
+    'the vectorised kernels run the widest instruction set the CPU has',
+    () => {
+      const flags = new Set(
+        (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '').split(/\s+/),
+      );
+      const has = (...names: string[]) => names.every((n) => flags.has(n));
+      const expected = has('avx512f', 'avx512vl', 'avx512bw', 'avx512dq', 'avx2', 'fma', 'bmi1', 'bmi2')
+        ? 'AVX-512 + FMA'
+        : has('avx2', 'fma', 'bmi1', 'bmi2')
+          ? 'AVX2 + FMA'
+          : 'baseline x86-64';
+      const details = availability();
+      expect(details.available && details.details).toContain(`${expected} kernels`);
+    },
+  );
 
   it('results do not depend on the number of threads beyond float summation order', () => {
     const { theta, logSigma2 } = weights(400_000, 18);
