@@ -198,6 +198,38 @@ SPARSEVD_INLINE void SquareRangeBody(const float* __restrict x, float* __restric
 }
 SPARSEVD_SIMD_VERSIONS(SquareRange, (const float* __restrict x, float* __restrict y, int64_t begin, int64_t end), (x, y, begin, end))
 
+// One row of the LRT output: std = sqrt(variance + varEps) in place of the variance, y = mean (+ bias) + std ⊙ ε.
+SPARSEVD_INLINE void LrtOutputRowBody(float* __restrict y, float* __restrict sd, const float* __restrict noise,
+                                      const float* __restrict bias, float var_eps, int64_t f) {
+  if (bias == nullptr) {
+    for (int64_t j = 0; j < f; ++j) {
+      sd[j] = std::sqrt(sd[j] + var_eps);
+      y[j] = y[j] + sd[j] * noise[j];
+    }
+  } else {
+    for (int64_t j = 0; j < f; ++j) {
+      sd[j] = std::sqrt(sd[j] + var_eps);
+      y[j] = (y[j] + bias[j]) + sd[j] * noise[j];
+    }
+  }
+}
+SPARSEVD_SIMD_VERSIONS(LrtOutputRow, (float* __restrict y, float* __restrict sd, const float* __restrict noise, const float* __restrict bias, float var_eps, int64_t f), (y, sd, noise, bias, var_eps, f))
+
+// dv = dy ⊙ ε / (2·std) over [begin, end).
+SPARSEVD_INLINE void VarianceGradRangeBody(const float* __restrict dy, const float* __restrict noise,
+                                           const float* __restrict sd, float* __restrict dv, int64_t begin,
+                                           int64_t end) {
+  for (int64_t i = begin; i < end; ++i) dv[i] = dy[i] * noise[i] / (2.0f * sd[i]);
+}
+SPARSEVD_SIMD_VERSIONS(VarianceGradRange, (const float* __restrict dy, const float* __restrict noise, const float* __restrict sd, float* __restrict dv, int64_t begin, int64_t end), (dy, noise, sd, dv, begin, end))
+
+// d += t ⊙ 2a over [begin, end) (the variance path of the input gradient).
+SPARSEVD_INLINE void AddTwiceProductRangeBody(const float* __restrict t, const float* __restrict a,
+                                              float* __restrict d, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i) d[i] += t[i] * (2.0f * a[i]);
+}
+SPARSEVD_SIMD_VERSIONS(AddTwiceProductRange, (const float* __restrict t, const float* __restrict a, float* __restrict d, int64_t begin, int64_t end), (t, a, d, begin, end))
+
 // a ⊙ a into scratch 1, unless the caller has the squares already.
 const float* Squares(const float* a, const float* a2, int64_t n) {
   if (a2 != nullptr) return a2;
@@ -218,16 +250,7 @@ void LrtForward(const float* a, const float* a2_given, int64_t rows, int64_t k, 
   Gemm(false, false, rows, f, k, 1.0f, a, k, theta, f, 0.0f, y, f);
   Gemm(false, false, rows, f, k, 1.0f, a2, k, s2, f, 0.0f, sd, f);
   pool.For(rows, kGrain / (f + 1) + 1, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r) {
-      float* yr = y + r * f;
-      float* sr = sd + r * f;
-      const float* nr = noise + r * f;
-      for (int64_t j = 0; j < f; ++j) {
-        const float mean = bias == nullptr ? yr[j] : yr[j] + bias[j];
-        sr[j] = std::sqrt(sr[j] + var_eps);
-        yr[j] = mean + sr[j] * nr[j];
-      }
-    }
+    for (int64_t r = r0; r < r1; ++r) LrtOutputRow(y + r * f, sd + r * f, noise + r * f, bias, var_eps, f);
   });
 }
 
@@ -235,7 +258,7 @@ void LrtForward(const float* a, const float* a2_given, int64_t rows, int64_t k, 
 float* VarianceGrad(const float* dy, const float* noise, const float* sd, int64_t n) {
   float* dv = ScratchOf(2, n);
   ThePool().For(n, kGrain, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) dv[i] = dy[i] * noise[i] / (2.0f * sd[i]);
+    VarianceGradRange(dy, noise, sd, dv, i0, i1);
   });
   return dv;
 }
@@ -251,7 +274,7 @@ void LrtGradInput(const float* a, int64_t rows, int64_t k, int64_t f, const floa
   Gemm(false, true, rows, k, f, 1.0f, dy, f, theta, f, 0.0f, da, k);
   Gemm(false, true, rows, k, f, 1.0f, dv, f, s2, f, 0.0f, t, k);
   pool.For(rows * k, kGrain, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) da[i] += t[i] * (2.0f * a[i]);
+    AddTwiceProductRange(t, a, da, i0, i1);
   });
 }
 
@@ -425,7 +448,7 @@ napi_value LrtConvGradInput(napi_env env, napi_callback_info info) {
   Gemm(false, true, rows, k, f, 1.0f, dv, f, s2, f, 0.0f, dcols, k);
   Col2im(g, dcols, t);
   pool.For(image, kGrain, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; ++i) dx[i] += t[i] * (2.0f * x[i]);
+    AddTwiceProductRange(t, x, dx, i0, i1);
   });
   return nullptr;
 }
