@@ -26,23 +26,32 @@ bool ReadPool(napi_env env, napi_value* argv, PoolGeometry* g) {
          g->oh > 0 && g->ow > 0;
 }
 
+// Calls visit(offset) with the offset in the image of each cell of output (i, j)'s window that lies inside it, in
+// row-major window order (padding cells are skipped).
+template <typename Visit>
+SPARSEVD_INLINE void ForWindow(const PoolGeometry& g, int64_t i, int64_t j, Visit visit) {
+  for (int64_t di = 0; di < g.fh; ++di) {
+    const int64_t ii = i * g.sh + di - g.pt;
+    if (ii < 0 || ii >= g.h) continue;
+    for (int64_t dj = 0; dj < g.fw; ++dj) {
+      const int64_t jj = j * g.sw + dj - g.pl;
+      if (jj < 0 || jj >= g.w) continue;
+      visit((ii * g.w + jj) * g.c);
+    }
+  }
+}
+
 // The window maxima of output row (b, i) into `out` (ow·c values). Channels are innermost, so the comparisons
 // run across them.
 SPARSEVD_INLINE void PoolRowBody(const PoolGeometry& g, const float* __restrict img, int64_t i, float* __restrict out) {
   const int64_t c = g.c;
   for (int64_t j = 0; j < g.ow; ++j) {
-    float* o = out + j * c;
+    float* __restrict o = out + j * c;
     for (int64_t ch = 0; ch < c; ++ch) o[ch] = -std::numeric_limits<float>::infinity();
-    for (int64_t di = 0; di < g.fh; ++di) {
-      const int64_t ii = i * g.sh + di - g.pt;
-      if (ii < 0 || ii >= g.h) continue;
-      for (int64_t dj = 0; dj < g.fw; ++dj) {
-        const int64_t jj = j * g.sw + dj - g.pl;
-        if (jj < 0 || jj >= g.w) continue;
-        const float* src = img + (ii * g.w + jj) * c;
-        for (int64_t ch = 0; ch < c; ++ch) o[ch] = src[ch] > o[ch] ? src[ch] : o[ch];
-      }
-    }
+    ForWindow(g, i, j, [&](int64_t base) {
+      const float* __restrict src = img + base;
+      for (int64_t ch = 0; ch < c; ++ch) o[ch] = src[ch] > o[ch] ? src[ch] : o[ch];
+    });
   }
 }
 SPARSEVD_SIMD_VERSIONS(PoolRow, (const PoolGeometry& g, const float* __restrict img, int64_t i, float* __restrict out), (g, img, i, out))
@@ -57,25 +66,18 @@ SPARSEVD_INLINE void PoolGradRowBody(const PoolGeometry& g, const float* __restr
   const int64_t c = g.c;
   const float none = -std::numeric_limits<float>::infinity();
   for (int64_t j = 0; j < g.ow; ++j) {
-    const float* o = best + j * c;
-    const float* gr = grad + j * c;
+    const float* __restrict o = best + j * c;
+    const float* __restrict gr = grad + j * c;
     for (int64_t ch = 0; ch < c; ++ch) taken[ch] = o[ch] > none ? 0.0f : 1.0f;
-    for (int64_t di = 0; di < g.fh; ++di) {
-      const int64_t ii = i * g.sh + di - g.pt;
-      if (ii < 0 || ii >= g.h) continue;
-      for (int64_t dj = 0; dj < g.fw; ++dj) {
-        const int64_t jj = j * g.sw + dj - g.pl;
-        if (jj < 0 || jj >= g.w) continue;
-        const int64_t base = (ii * g.w + jj) * c;
-        const float* src = img + base;
-        float* dst = d + base;
-        for (int64_t ch = 0; ch < c; ++ch) {
-          const bool hit = src[ch] == o[ch] && taken[ch] == 0.0f;
-          dst[ch] += hit ? gr[ch] : 0.0f;
-          taken[ch] = hit ? 1.0f : taken[ch];
-        }
+    ForWindow(g, i, j, [&](int64_t base) {
+      const float* __restrict src = img + base;
+      float* __restrict dst = d + base;
+      for (int64_t ch = 0; ch < c; ++ch) {
+        const bool hit = src[ch] == o[ch] && taken[ch] == 0.0f;
+        dst[ch] += hit ? gr[ch] : 0.0f;
+        taken[ch] = hit ? 1.0f : taken[ch];
       }
-    }
+    });
   }
 }
 SPARSEVD_SIMD_VERSIONS(PoolGradRow, (const PoolGeometry& g, const float* __restrict img, int64_t i, const float* __restrict best, const float* __restrict grad, float* __restrict d, float* __restrict taken), (g, img, i, best, grad, d, taken))
