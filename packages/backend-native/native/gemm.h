@@ -25,10 +25,15 @@ constexpr int64_t kSplitKMaxC = int64_t{1} << 16;
 
 inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
                  const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  const auto one = [&](int64_t rows, int64_t cols, const float* pa, const float* pb, float* pc) {
+  // One single-threaded block: rows × cols of C over `depth` of k, from the given corners of op(A), op(B) and C.
+  const auto block = [&](int64_t rows, int64_t cols, int64_t depth, const float* pa, const float* pb, float pbeta,
+                         float* pc, int64_t pldc) {
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(rows),
-                static_cast<int>(cols), static_cast<int>(k), alpha, pa, static_cast<int>(lda), pb, static_cast<int>(ldb),
-                beta, pc, static_cast<int>(ldc));
+                static_cast<int>(cols), static_cast<int>(depth), alpha, pa, static_cast<int>(lda), pb,
+                static_cast<int>(ldb), pbeta, pc, static_cast<int>(pldc));
+  };
+  const auto one = [&](int64_t rows, int64_t cols, const float* pa, const float* pb, float* pc) {
+    block(rows, cols, k, pa, pb, beta, pc, ldc);
   };
   Pool& pool = ThePool();
   const int64_t work = m * n * k;
@@ -47,15 +52,12 @@ inline void Gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, float alpha,
       for (int64_t p = p0; p < p1; ++p) {
         const int64_t k0 = p * depth, k1 = std::min(k, k0 + depth);
         float* pc = p == 0 ? c : partial.data() + (p - 1) * m * n;
-        const int64_t ldp = p == 0 ? ldc : n;
         if (k0 >= k1) {
           if (p > 0) std::fill(pc, pc + m * n, 0.0f);
           continue;
         }
-        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                    static_cast<int>(m), static_cast<int>(n), static_cast<int>(k1 - k0), alpha,
-                    ta ? a + k0 * lda : a + k0, static_cast<int>(lda), tb ? b + k0 : b + k0 * ldb,
-                    static_cast<int>(ldb), p == 0 ? beta : 0.0f, pc, static_cast<int>(ldp));
+        block(m, n, k1 - k0, ta ? a + k0 * lda : a + k0, tb ? b + k0 : b + k0 * ldb, p == 0 ? beta : 0.0f, pc,
+              p == 0 ? ldc : n);
       }
     });
     for (int64_t p = 1; p < parts; ++p) {
