@@ -227,6 +227,8 @@ export const parseCommand = (argv: ReadonlyArray<string>): E.Either<CliError, Co
     else out.push(arg);
     return out;
   }, []);
+  // `sparsevd train --help` (or -h anywhere) shows the usage rather than an unknown-option error.
+  if (rest.includes('--help') || rest.includes('-h')) return E.right({ name: 'help' });
   try {
     switch (name) {
       case undefined:

@@ -133,6 +133,14 @@ describe('sparsevd end to end on real MNIST (built command, plain node)', () => 
     expect(exported.stdout).toMatch(
       /test error of the sparse model with 8-bit values: [\d.]+ %\ntest error with float32 values: [\d.]+ %/,
     );
+    // A second export to the same file is refused and leaves the first one as it was.
+    const modelFile = join(reference, 'model.spvd');
+    const first = readFileSync(modelFile);
+    const twice = await run(process.execPath, [bin, 'export', reference], { env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(twice).toMatchObject({ code: 2, stderr: expect.stringMatching(/model\.spvd already exists/) });
+    expect(readFileSync(modelFile).equals(first)).toBe(true);
     const report = await run(process.execPath, [bin, 'report', reference], { env });
     expect(report.stdout).toMatch(/removed per layer/);
     const again = await run(process.execPath, [bin, 'resume', reference], { env }).catch(

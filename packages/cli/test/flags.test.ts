@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,11 +9,17 @@ import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../src/index.js';
 
 const run = promisify(execFile);
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+// The command as npm links it into the workspace (what `npx sparsevd` runs): linked at install time and
+// executable, run directly rather than through `node`.
+const bin = fileURLToPath(new URL('../../../node_modules/.bin/sparsevd', import.meta.url));
 
 const taken = mkdtempSync(join(tmpdir(), 'sparsevd-taken-'));
 mkdirSync(taken, { recursive: true });
 writeFileSync(join(taken, 'config.json'), '{}');
+// A directory holding somebody else's metrics.jsonl (no config.json), and a plain file.
+const occupied = mkdtempSync(join(tmpdir(), 'sparsevd-occupied-'));
+writeFileSync(join(occupied, 'metrics.jsonl'), 'precious\n');
+const plainFile = join(occupied, 'metrics.jsonl');
 
 // Each bad command line: exit code 2, one line naming the flag and the problem, no stack trace.
 const cases: Array<[string, string[], RegExp]> = [
@@ -44,6 +50,17 @@ const cases: Array<[string, string[], RegExp]> = [
     ['train', '--out', taken],
     /--out: .* already holds a run \(config\.json\)/,
   ],
+  [
+    'directory holding files that are not a run',
+    ['train', '--out', occupied, '--epochs', '1', '--train-subset', '100', '--test-subset', '100'],
+    /--out: .* is not empty \(metrics\.jsonl\); a new run needs a new or empty directory/,
+  ],
+  ['--out naming a file', ['train', '--out', plainFile], /--out: .* exists and is not a directory/],
+  [
+    'training subset larger than the dataset',
+    ['train', '--train-subset', '70000', '--out', join(taken, 'subset')],
+    /--train-subset: 70000 is more than the 60000 training examples of mnist/,
+  ],
   ['unknown flag', ['train', '--epoch', '3'], /Unknown option '--epoch'/],
   ['unknown backend', ['train', '--backend', 'tpu'], /--backend: unknown backend "tpu"/],
   ['vgg on mnist', ['train', '--model', 'vgg', '--dataset', 'mnist'], /vgg does not take mnist inputs/],
@@ -53,7 +70,7 @@ const cases: Array<[string, string[], RegExp]> = [
 
 describe('sparsevd flag validation (the built command under plain node)', () => {
   it.each(cases)('%s → exit 2 with a one-line error', async (_name, args, message) => {
-    const failed = await run(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH } }).then(
+    const failed = await run(bin, args, { env: { PATH: process.env.PATH } }).then(
       () => undefined,
       (error: { code: number; stderr: string }) => error,
     );
@@ -63,6 +80,19 @@ describe('sparsevd flag validation (the built command under plain node)', () => 
     expect(lines[0]).toMatch(message);
     expect(lines).toHaveLength(2); // the error and the pointer to --help
     expect(failed?.stderr).not.toMatch(/\n\s+at /);
+    // Nothing is touched: the foreign file keeps its content and nothing is added beside it.
+    expect(readFileSync(plainFile, 'utf8')).toBe('precious\n');
+    expect(readdirSync(occupied)).toEqual(['metrics.jsonl']);
+  });
+
+  it.each([
+    [['--help']],
+    [['train', '--help']],
+    [['resume', '--help']],
+    [['export', 'x', '-h']],
+  ])('%j prints the usage and exits 0', async (args) => {
+    const { stdout } = await run(bin, args, { env: { PATH: process.env.PATH } });
+    expect(stdout).toMatch(/^usage:\n {2}sparsevd train /);
   });
 
   it('parses a full train command into a configuration, with --protocol paper', () => {

@@ -10,9 +10,25 @@ import {
   type Splits,
   take,
 } from '@sparsevd/datasets';
+import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { TrainConfig } from './config.js';
+import { type TrainError, trainError } from './train-error.js';
+
+/** A subset larger than the split it is taken from: refused, so the configuration records what runs. */
+const checkSubset = (
+  flag: 'train-subset' | 'test-subset',
+  wanted: number | undefined,
+  split: Dataset,
+  dataset: string,
+): TrainError | undefined =>
+  wanted !== undefined && wanted > split.labels.length
+    ? trainError(
+        'Config',
+        `${flag}: ${wanted} is more than the ${split.labels.length} ${flag === 'train-subset' ? 'training' : 'test'} examples of ${dataset}`,
+      )
+    : undefined;
 
 /** The data of a run and how batches are made from it. */
 export interface RunData {
@@ -26,9 +42,9 @@ export interface RunData {
  * Loads the configured dataset and prepares it for the configured model: subsets, random labels, the
  * layout the network expects (flat for LeNet-300-100, NHWC for the conv nets) and normalisation (pixels to
  * [0, 1] for MNIST and Fashion-MNIST, as the paper; per-channel standardisation with the training set's
- * statistics for CIFAR-10).
+ * statistics for CIFAR-10). A subset larger than its split is a `Config` error, never silently capped.
  */
-export const loadRunData = (config: TrainConfig): TE.TaskEither<DatasetError, RunData> => {
+export const loadRunData = (config: TrainConfig): TE.TaskEither<DatasetError | TrainError, RunData> => {
   const load = (): TE.TaskEither<DatasetError, Splits> => {
     switch (config.dataset) {
       case 'mnist':
@@ -41,6 +57,12 @@ export const loadRunData = (config: TrainConfig): TE.TaskEither<DatasetError, Ru
   };
   return pipe(
     load(),
+    TE.chainEitherKW((splits) => {
+      const tooLarge =
+        checkSubset('train-subset', config.trainSubset, splits.train, config.dataset) ??
+        checkSubset('test-subset', config.testSubset, splits.test, config.dataset);
+      return tooLarge === undefined ? E.right(splits) : E.left(tooLarge);
+    }),
     TE.map(({ train, test }) => {
       const trainPart = config.trainSubset === undefined ? train : take(train, config.trainSubset);
       const testPart = config.testSubset === undefined ? test : take(test, config.testSubset);

@@ -5,7 +5,7 @@ import { disposeParams } from '@sparsevd/layers';
 import { sparseModel, sparsityReport, toSparse, writeSparseFile } from '@sparsevd/pruning';
 import { type EpochMetrics, evaluate, loadRunData, type RunData, readCheckpoint } from '@sparsevd/train';
 import * as E from 'fp-ts/lib/Either.js';
-import { type CliError, failure } from '../cli-error.js';
+import { type CliError, failure, usageError } from '../cli-error.js';
 import { runFiles } from '../run-dir.js';
 import { exists, type Restored, restore, startBackend, writeOutputs } from '../run-state.js';
 import { summaryTable } from '../summary.js';
@@ -82,11 +82,14 @@ export const exportCommand = async (
   out: string | undefined,
   io: Io,
 ): Promise<E.Either<CliError, number>> => {
+  const path = out ?? runFiles(dir).sparseModel;
+  // Never replace a file this command did not write: an earlier export stays until the user removes it.
+  if (await exists(path))
+    return E.left(usageError(`--out: ${path} already exists; remove it or choose another --out FILE`));
   const loaded = await restoreWithData(dir, backendChoice);
   if (E.isLeft(loaded)) return loaded;
   const { network, params, inputShape, data } = loaded.right;
   const exported = toSparse(network, params, inputShape, quantize === undefined ? {} : { quantize });
-  const path = out ?? runFiles(dir).sparseModel;
   const written = await writeSparseFile(path, exported)();
   if (E.isLeft(written)) return E.left(failure(written.left.message));
   const sparseError = (model: ReturnType<typeof sparseModel>) => {

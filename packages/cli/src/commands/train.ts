@@ -1,3 +1,4 @@
+import { readdir, stat } from 'node:fs/promises';
 import type { BackendChoice } from '@sparsevd/backend';
 import { disposeParams } from '@sparsevd/layers';
 import { sparsityReport } from '@sparsevd/pruning';
@@ -6,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { type CliError, failure, usageError } from '../cli-error.js';
 import { progressReporter } from '../progress.js';
 import { appendMetrics, defaultRunDir, ensureDir, runFiles, writeJson, writeMetrics } from '../run-dir.js';
-import { exists, startBackend, writeOutputs } from '../run-state.js';
+import { startBackend, writeOutputs } from '../run-state.js';
 import { backendLine, summaryTable } from '../summary.js';
 
 /** Where the command prints: progress and errors to stderr, results to stdout. */
@@ -34,7 +35,10 @@ export const runTraining = async (
   const backend = await startBackend(backendChoice, config, true);
   if (E.isLeft(backend)) return backend;
   const data = await loadRunData(config)();
-  if (E.isLeft(data)) return E.left(failure(data.left.message));
+  if (E.isLeft(data))
+    return E.left(
+      data.left._tag === 'TrainError' ? usageError(`--${data.left.message}`) : failure(data.left.message),
+    );
   const trainSize = data.right.train.labels.length;
   if (config.batchSize > trainSize) {
     return E.left(
@@ -102,20 +106,40 @@ export const runTraining = async (
   }
 };
 
-/** `sparsevd train`: refuses a directory that already holds a run. */
+/**
+ * Whether `dir` may receive a new run: it must not exist, or be an empty directory. Anything else — a
+ * directory holding files (another run, or files that are not the program's), or a file — is refused, so a
+ * new run never replaces a file it did not write; continuing a run is `resume`'s job.
+ */
+export const checkNewRunDir = async (dir: string): Promise<E.Either<CliError, string>> => {
+  let entries: string[];
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) return E.left(usageError(`--out: ${dir} exists and is not a directory`));
+    entries = await readdir(dir);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') return E.right(dir);
+    return E.left(usageError(`--out: cannot read ${dir}: ${(error as Error).message}`));
+  }
+  if (entries.length === 0) return E.right(dir);
+  const shown = entries.sort().slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '');
+  return E.left(
+    usageError(
+      entries.includes('config.json')
+        ? `--out: ${dir} already holds a run (config.json); choose another directory, or continue it with: sparsevd resume ${dir}`
+        : `--out: ${dir} is not empty (${shown}); a new run needs a new or empty directory`,
+    ),
+  );
+};
+
+/** `sparsevd train`: trains into a new or empty directory (see {@link checkNewRunDir}). */
 export const trainCommand = async (
   config: TrainConfig,
   backend: BackendChoice,
   out: string | undefined,
   io: Io,
 ): Promise<E.Either<CliError, number>> => {
-  const dir = out ?? defaultRunDir(config.model, config.dataset);
-  if (await exists(runFiles(dir).config)) {
-    return E.left(
-      usageError(
-        `--out: ${dir} already holds a run (config.json); choose another directory, or continue it with: sparsevd resume ${dir}`,
-      ),
-    );
-  }
-  return runTraining(config, backend, dir, io);
+  const dir = await checkNewRunDir(out ?? defaultRunDir(config.model, config.dataset));
+  if (E.isLeft(dir)) return dir;
+  return runTraining(config, backend, dir.right, io);
 };
