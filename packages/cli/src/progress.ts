@@ -1,3 +1,4 @@
+import { formatCompression } from '@sparsevd/pruning';
 import type { EpochMetrics, TrainEvent } from '@sparsevd/train';
 import cliProgress from 'cli-progress';
 
@@ -12,7 +13,7 @@ const fmtDuration = (seconds: number): string => {
 /** One line per epoch, for the log and for non-interactive output. */
 export const epochLine = (m: EpochMetrics, epochs: number): string =>
   `epoch ${String(m.epoch).padStart(String(epochs).length)}/${epochs} ${m.phase === 'sparsevd' ? '' : `(${m.phase}) `}` +
-  `test error ${(100 * m.testError).toFixed(2)} %  compression ${m.compression.toFixed(1)}×  ` +
+  `test error ${(100 * m.testError).toFixed(2)} %  compression ${formatCompression(m.compression)}  ` +
   `loss ${m.trainLoss.toFixed(4)}  CE ${m.dataTerm.toFixed(4)}  KL ${m.kl.toFixed(0)}  ` +
   `${m.layers.length > 0 ? `removed ${m.layers.map((l) => l.removedPercent.toFixed(1)).join('-')} %  ` : ''}` +
   `${m.seconds.toFixed(1)} s  ${Math.round(m.examplesPerSecond)} ex/s`;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { finiteJson } from '@sparsevd/pruning';
 import type { EpochMetrics } from '@sparsevd/train';
 
 /** The files of a run directory. */
@@ -22,8 +23,9 @@ export const writeAtomic = async (path: string, text: string | Uint8Array): Prom
   await rename(temp, path);
 };
 
+/** Writes JSON atomically; NaN or ±∞ anywhere in it is an error rather than a silent `null`. */
 export const writeJson = (path: string, value: unknown): Promise<void> =>
-  writeAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+  writeAtomic(path, `${finiteJson(value, 2)}\n`);
 
 export const readJson = async <T>(path: string): Promise<T> => JSON.parse(await readFile(path, 'utf8')) as T;
 
@@ -31,11 +33,11 @@ export const ensureDir = (dir: string): Promise<string | undefined> => mkdir(dir
 
 /** Appends one epoch to `metrics.jsonl`. */
 export const appendMetrics = (path: string, metrics: EpochMetrics): Promise<void> =>
-  appendFile(path, `${JSON.stringify(metrics)}\n`);
+  appendFile(path, `${finiteJson(metrics)}\n`);
 
 /** Rewrites `metrics.jsonl` from a list (on resume, from the checkpoint, so it matches the run exactly). */
 export const writeMetrics = (path: string, metrics: ReadonlyArray<EpochMetrics>): Promise<void> =>
-  writeAtomic(path, metrics.map((m) => `${JSON.stringify(m)}\n`).join(''));
+  writeAtomic(path, metrics.map((m) => `${finiteJson(m)}\n`).join(''));
 
 /** A default run directory: `runs/<model>-<dataset>-<UTC timestamp>`. */
 export const defaultRunDir = (model: string, dataset: string, now = new Date()): string =>

@@ -1,5 +1,5 @@
 import type { BackendInfo } from '@sparsevd/backend';
-import type { SparsityReport } from '@sparsevd/pruning';
+import { formatCompression, type SparsityReport } from '@sparsevd/pruning';
 import type { EpochMetrics, TrainConfig } from '@sparsevd/train';
 
 /** The paper's numbers for the reference networks (Table 1), to print beside the run's. */
@@ -45,7 +45,7 @@ export const summaryTable = (
     ],
     [
       '|W| / |W ≠ 0|',
-      `${(report?.compression ?? 1).toFixed(1)}×`,
+      report === undefined ? '1.0×' : formatCompression(report.compression),
       ...(PAPER[config.model] ? [`${PAPER[config.model]?.compression}×`] : []),
     ],
     ['epochs', `${last.epoch} of ${config.epochs}`],

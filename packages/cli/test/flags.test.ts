@@ -85,15 +85,13 @@ describe('sparsevd flag validation (the built command under plain node)', () => 
     expect(readdirSync(occupied)).toEqual(['metrics.jsonl']);
   });
 
-  it.each([
-    [['--help']],
-    [['train', '--help']],
-    [['resume', '--help']],
-    [['export', 'x', '-h']],
-  ])('%j prints the usage and exits 0', async (args) => {
-    const { stdout } = await run(bin, args, { env: { PATH: process.env.PATH } });
-    expect(stdout).toMatch(/^usage:\n {2}sparsevd train /);
-  });
+  it.each([[['--help']], [['train', '--help']], [['resume', '--help']], [['export', 'x', '-h']]])(
+    '%j prints the usage and exits 0',
+    async (args) => {
+      const { stdout } = await run(bin, args, { env: { PATH: process.env.PATH } });
+      expect(stdout).toMatch(/^usage:\n {2}sparsevd train /);
+    },
+  );
 
   it('parses a full train command into a configuration, with --protocol paper', () => {
     const parsed = parseCommand([

@@ -3,6 +3,13 @@ export { dropout } from './dropout.js';
 export { flatten } from './flatten.js';
 export type { InitOptions, Layer, Mode, Params, Shape, SparseWeight } from './layer.js';
 export { type MaxPoolOptions, maxPool } from './max-pool.js';
+export {
+  assertFiniteParams,
+  NonFiniteParameterError,
+  type NonFiniteTensor,
+  nonFiniteTensors,
+  nonFiniteTensorsAsync,
+} from './non-finite.js';
 export { disposeParams, namedVariables, trainableVariables } from './params-utils.js';
 export { plainConv2d } from './plain-conv2d.js';
 export { type PlainParams, plainDense } from './plain-dense.js';

@@ -1,5 +1,6 @@
 import type { Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkMode } from './internal/shape.js';
 import type { InitOptions, Layer, Mode, Params, Shape, SparseWeight } from './layer.js';
 
 /** A network: layers applied in order, itself a {@link Layer} whose parameters are keyed by layer name. */
@@ -71,6 +72,7 @@ export const sequential = (
       return params;
     },
     apply: (params: Params, x: tf.Tensor, mode: Mode, noise?: Noise): tf.Tensor => {
+      checkMode(label, mode);
       if (noise !== undefined && (noise instanceof tf.Tensor || !('seed' in noise))) {
         throw new TypeError(`${label}: pass noise as { seed }; one noise tensor cannot serve several layers`);
       }

@@ -8,7 +8,7 @@ import {
   glorotUniform,
   variable,
 } from './internal/init.js';
-import { checkNhwc } from './internal/shape.js';
+import { checkMode, checkNhwc } from './internal/shape.js';
 import {
   checkThreshold,
   maskedTheta,
@@ -77,6 +77,7 @@ export const conv2d = (options: Conv2dLayerOptions): Layer<SparseParams> => {
     },
     apply: (p: SparseParams, x: tf.Tensor, mode: Mode, noise?: Noise) => {
       checkNhwc(label, x, p.theta.shape[2] as number);
+      checkMode(label, mode);
       if (mode === 'train') {
         if (noise === undefined)
           throw new TypeError(`${label}: train mode needs noise (a tensor or { seed })`);

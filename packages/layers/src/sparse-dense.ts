@@ -7,7 +7,7 @@ import {
   glorotUniform,
   variable,
 } from './internal/init.js';
-import { checkInput } from './internal/shape.js';
+import { checkInput, checkMode } from './internal/shape.js';
 import {
   checkThreshold,
   maskedTheta,
@@ -61,6 +61,7 @@ export const dense = (options: DenseOptions): Layer<SparseParams> => {
     },
     apply: (p: SparseParams, x: tf.Tensor, mode: Mode, noise?: Noise) => {
       checkInput(label, x, [p.theta.shape[0] as number]);
+      checkMode(label, mode);
       if (mode === 'train') {
         if (noise === undefined)
           throw new TypeError(`${label}: train mode needs noise (a tensor or { seed })`);

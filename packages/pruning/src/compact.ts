@@ -12,7 +12,7 @@ import {
   sequential,
 } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
-import { type ConvOp, type DenseOp, type Op, readOps } from './internal/ops.js';
+import { type ConvOp, checkInputShape, type DenseOp, type Op, readOps } from './internal/ops.js';
 
 /** Units (neurons or filters) of one weight layer before and after compaction. */
 export interface UnitCount {
@@ -100,7 +100,9 @@ export const compact = (
   inputShape: Shape,
   options: CompactOptions = {},
 ): Compacted => {
-  const ops = readOps(network, params, options.threshold).map((op) =>
+  const read = readOps('compact', network, params, options.threshold);
+  checkInputShape('compact', read, inputShape);
+  const ops = read.map((op) =>
     isWeight(op) ? { ...op, weights: op.weights.slice(), bias: op.bias.slice() } : op,
   );
   const weightIdx = ops.flatMap((op, i) => (isWeight(op) ? [i] : []));

@@ -10,6 +10,7 @@ export {
   quantize8,
   toCsr,
 } from './csr.js';
+export { finiteJson } from './finite-json.js';
 export { masks, type WeightMask } from './masks.js';
 export { readSparseFile, type SparseFileError, writeSparseFile } from './sparse-file.js';
 export {
@@ -22,6 +23,7 @@ export {
 export { type SparseModel, sparseModel } from './sparse-model.js';
 export type { LayerBytes, SparseExport, SparseNetwork, SparseOp } from './sparse-model-types.js';
 export {
+  formatCompression,
   type Histogram,
   type LayerSparsity,
   type SparsityReport,

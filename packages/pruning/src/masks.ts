@@ -1,5 +1,5 @@
 import { logAlpha } from '@sparsevd/estimators';
-import type { Layer, Params } from '@sparsevd/layers';
+import { assertFiniteParams, type Layer, type Params } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The keep mask of one SparseVD weight tensor. */
@@ -16,13 +16,15 @@ export interface WeightMask {
  * dropped when log α > 3, i.e. its dropout rate exceeds ≈ 0.95). The caller disposes the masks.
  *
  * @param threshold - overrides every layer's own threshold.
+ * @throws NonFiniteParameterError when a parameter holds NaN or ±∞.
  */
 export const masks = (
   network: Layer,
   params: Params,
   options: { readonly threshold?: number } = {},
-): WeightMask[] =>
-  network.sparseWeights(params).map((w) => {
+): WeightMask[] => {
+  assertFiniteParams('masks', params);
+  return network.sparseWeights(params).map((w) => {
     const threshold = options.threshold ?? w.threshold;
     return {
       name: w.name,
@@ -30,3 +32,4 @@ export const masks = (
       mask: tf.tidy(() => tf.cast(tf.less(logAlpha(w.theta, w.logSigma2), threshold), 'float32')),
     };
   });
+};

@@ -14,19 +14,29 @@ export interface SparseFileError {
 
 /**
  * Writes a sparse network to `path` atomically: to a temporary file beside it, then renamed over it, so a
- * crash never leaves a half-written model under the final name.
+ * crash never leaves a half-written model under the final name. A network holding NaN or ±∞ is a `Left`
+ * (nothing is written); the promise never rejects.
  */
 export const writeSparseFile =
   (path: string, network: SparseNetwork): TE.TaskEither<SparseFileError, number> =>
   async () => {
-    const bytes = serializeSparse(network);
+    let bytes: Uint8Array;
+    try {
+      bytes = serializeSparse(network);
+    } catch (error) {
+      return E.left({
+        _tag: 'SparseFileError',
+        path,
+        message: `${path}: not written: ${(error as Error).message}`,
+      });
+    }
     const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await writeFile(temp, bytes);
       await rename(temp, path);
       return E.right(bytes.length);
     } catch (error) {
-      await rm(temp, { force: true });
+      await rm(temp, { force: true }).catch(() => undefined);
       return E.left({
         _tag: 'SparseFileError',
         path,

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Csr, IndexArray } from './csr.js';
+import { finiteJson } from './finite-json.js';
 import { crc32 } from './internal/crc32.js';
 import type { SparseNetwork, SparseOp } from './sparse-model-types.js';
 
@@ -58,6 +59,20 @@ const PREAMBLE = 20;
  * (little-endian, each 4-byte aligned).
  */
 export const serializeSparse = (network: SparseNetwork): Uint8Array => {
+  const finite = (name: string, what: string, values: ArrayLike<number>) => {
+    for (let i = 0; i < values.length; i += 1)
+      if (!Number.isFinite(values[i]))
+        throw new RangeError(
+          `serializeSparse: layer "${name}", ${what} holds ${values[i]} at index ${i}; a sparse model file holds finite numbers only`,
+        );
+  };
+  for (const op of network.ops) {
+    if (op.kind !== 'dense' && op.kind !== 'conv') continue;
+    const v = op.weights.values;
+    if (v instanceof Float32Array) finite(op.name, 'weights', v);
+    else finite(op.name, 'weights (quantisation min and scale)', [v.min, v.scale]);
+    finite(op.name, 'bias', op.bias);
+  }
   const arrays: Typed[] = [];
   let size = 0;
   const ref = (a: Typed): ArrayRef => {
@@ -94,7 +109,7 @@ export const serializeSparse = (network: SparseNetwork): Uint8Array => {
     at += Math.ceil(a.byteLength / 4) * 4;
   }
   const header = new TextEncoder().encode(
-    JSON.stringify({
+    finiteJson({
       version: SPARSE_FORMAT_VERSION,
       inputShape: network.inputShape,
       ops,

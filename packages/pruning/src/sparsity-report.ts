@@ -1,5 +1,5 @@
 import { logAlpha } from '@sparsevd/estimators';
-import type { Layer, Params } from '@sparsevd/layers';
+import { assertFiniteParams, type Layer, type Params } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A histogram of log α over fixed bins. */
@@ -29,9 +29,18 @@ export interface SparsityReport {
   readonly totalWeights: number;
   /** |W ≠ 0|: the weights kept. */
   readonly keptWeights: number;
-  /** |W| / |W ≠ 0| (Infinity when nothing is kept). */
-  readonly compression: number;
+  /**
+   * |W| / |W ≠ 0|, or `null` when no weight is kept ({@link SparsityReport.allRemoved}): the ratio has no
+   * finite value then, and JSON could not hold Infinity.
+   */
+  readonly compression: number | null;
+  /** True when every weight is removed (a network trained on random labels ends so: it predicts a constant). */
+  readonly allRemoved: boolean;
 }
+
+/** A compression for people: `"74.3×"`, or `"all weights removed"` when {@link SparsityReport.compression} is null. */
+export const formatCompression = (compression: number | null, digits = 1): string =>
+  compression === null ? 'all weights removed' : `${compression.toFixed(digits)}×`;
 
 /** Options of {@link sparsityReport}. */
 export interface SparsityReportOptions {
@@ -61,6 +70,8 @@ const histogram = (
  * Per-layer and total sparsity of a network as the paper reports it (Molchanov et al. 2017, Table 1):
  * for each SparseVD weight tensor the weights, the kept ones (log α < threshold) and the % removed, plus
  * its log α histogram; in total |W|, |W ≠ 0| and the compression |W| / |W ≠ 0| (biases excluded).
+ *
+ * @throws NonFiniteParameterError when a parameter holds NaN or ±∞ (naming the layer and tensor).
  */
 export const sparsityReport = (
   network: Layer,
@@ -71,6 +82,7 @@ export const sparsityReport = (
   const range = options.range ?? [-8, 8];
   if (!Number.isInteger(bins) || bins < 1)
     throw new RangeError(`sparsityReport: bins must be a positive integer, got ${bins}`);
+  assertFiniteParams('sparsityReport', params);
   const layers = network.sparseWeights(params).map((w): LayerSparsity => {
     const threshold = options.threshold ?? w.threshold;
     const la = tf.tidy(() => logAlpha(w.theta, w.logSigma2));
@@ -94,6 +106,7 @@ export const sparsityReport = (
     layers,
     totalWeights,
     keptWeights,
-    compression: keptWeights === 0 ? Number.POSITIVE_INFINITY : totalWeights / keptWeights,
+    compression: keptWeights === 0 ? null : totalWeights / keptWeights,
+    allRemoved: keptWeights === 0 && totalWeights > 0,
   };
 };

@@ -1,5 +1,5 @@
 import { logAlpha } from '@sparsevd/estimators';
-import type { Layer, Params } from '@sparsevd/layers';
+import { assertFiniteParams, type Layer, type Params } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { sparsityReport } from './sparsity-report.js';
 
@@ -33,7 +33,8 @@ export interface SweepPoint {
   readonly threshold: number;
   /** What `evaluate` returned (an error rate, say). */
   readonly error: number;
-  readonly compression: number;
+  /** As {@link SparsityReport.compression}: null when every weight is removed at this threshold. */
+  readonly compression: number | null;
 }
 
 /**
@@ -47,6 +48,7 @@ export const thresholdSweep = async (
   evaluate: (pruned: Params) => number | Promise<number>,
   thresholds: ReadonlyArray<number>,
 ): Promise<SweepPoint[]> => {
+  assertFiniteParams('thresholdSweep', params);
   const points: SweepPoint[] = [];
   for (const threshold of thresholds) {
     if (!Number.isFinite(threshold))

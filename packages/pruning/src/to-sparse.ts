@@ -1,6 +1,6 @@
 import type { Params, Sequential, Shape } from '@sparsevd/layers';
 import { type Csr, csrBytes, nnz, quantize8, toCsr } from './csr.js';
-import { readOps } from './internal/ops.js';
+import { checkInputShape, readOps } from './internal/ops.js';
 import type { LayerBytes, SparseExport, SparseOp } from './sparse-model-types.js';
 
 /** Options of {@link toSparse}. */
@@ -19,6 +19,9 @@ const quantized = (csr: Csr, quantize: 8 | undefined): Csr =>
  * layers as `[in, out]` CSR matrices, conv filters as `[kh·kw·in, out]`; values float32 (or 8-bit
  * quantised), column indices in the smallest unsigned type that fits, row pointers uint32. Reports each
  * layer's size against its dense float32 size: the real compression next to the weight-count ratio.
+ *
+ * @throws RangeError when `inputShape` does not fit the first layer; NonFiniteParameterError when a
+ *   parameter holds NaN or ±∞.
  */
 export const toSparse = (
   network: Sequential,
@@ -27,7 +30,9 @@ export const toSparse = (
   options: ToSparseOptions = {},
 ): SparseExport => {
   const layers: LayerBytes[] = [];
-  const ops = readOps(network, params, options.threshold).map((op): SparseOp => {
+  const read = readOps('toSparse', network, params, options.threshold);
+  checkInputShape('toSparse', read, inputShape);
+  const ops = read.map((op): SparseOp => {
     switch (op.kind) {
       case 'dense':
       case 'conv': {

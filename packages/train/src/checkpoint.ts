@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { finiteJson } from '@sparsevd/pruning';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { type TrainConfig, validateConfig } from './config.js';
@@ -65,7 +66,7 @@ export const serializeCheckpoint = (checkpoint: Checkpoint): Uint8Array => {
       }),
     );
   const header = new TextEncoder().encode(
-    JSON.stringify({
+    finiteJson({
       version: CHECKPOINT_VERSION,
       config: checkpoint.config,
       position: checkpoint.position,
@@ -175,7 +176,7 @@ export const writeCheckpoint =
       await rename(temp, path);
       return E.right(path);
     } catch (error) {
-      await rm(temp, { force: true });
+      await rm(temp, { force: true }).catch(() => undefined);
       return E.left(
         trainError('Checkpoint', `${path}: cannot write the checkpoint: ${(error as Error).message}`),
       );

@@ -15,8 +15,8 @@ export interface EpochMetrics {
   readonly testError: number;
   /** Mean test cross-entropy of the eval-mode network. */
   readonly testLoss: number;
-  /** |W| / |W ≠ 0| (1 for a dense network). */
-  readonly compression: number;
+  /** |W| / |W ≠ 0| (1 for a dense network); `null` when every weight is removed (see `SparsityReport`). */
+  readonly compression: number | null;
   /** % of weights removed per SparseVD layer. */
   readonly layers: ReadonlyArray<{ readonly name: string; readonly removedPercent: number }>;
   readonly seconds: number;

@@ -1,5 +1,12 @@
 import { batchCount, batches } from '@sparsevd/datasets';
-import { disposeParams, namedVariables, type Params, type Sequential, type Shape } from '@sparsevd/layers';
+import {
+  disposeParams,
+  namedVariables,
+  nonFiniteTensors,
+  type Params,
+  type Sequential,
+  type Shape,
+} from '@sparsevd/layers';
 import { sparsityReport } from '@sparsevd/pruning';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
@@ -55,9 +62,6 @@ export const stepSeed = (seed: number, epoch: number, step: number): number => {
 };
 
 const stored = (t: tf.Tensor): StoredTensor => ({ shape: t.shape, values: Float32Array.from(t.dataSync()) });
-
-const allFinite = (vars: ReadonlyArray<tf.Variable>): boolean =>
-  tf.tidy(() => vars.every((v) => tf.all(tf.isFinite(v)).dataSync()[0] === 1));
 
 interface Phase {
   readonly name: 'pretrain' | 'sparsevd' | 'dense';
@@ -316,11 +320,12 @@ const runPhase = async (
         }
       }
       sums.seconds += (performance.now() - clock) / 1000;
-      if (!allFinite(vars)) {
+      const [diverged] = nonFiniteTensors(params);
+      if (diverged !== undefined) {
         return E.left(
           trainError(
             'NonFinite',
-            `non-finite parameters after epoch ${epoch + 1}; the last good checkpoint is kept`,
+            `non-finite parameters after epoch ${epoch + 1} (${diverged.layer}/${diverged.tensor}: ${diverged.count} of ${diverged.size} values); the last good checkpoint is kept`,
           ),
         );
       }
@@ -337,10 +342,10 @@ const runPhase = async (
         lr: lastLr,
         testError: test.error,
         testLoss: test.loss,
-        compression: report?.compression ?? 1,
+        compression: report === undefined ? 1 : report.compression,
         layers: report?.layers.map((l) => ({ name: l.name, removedPercent: l.removedPercent })) ?? [],
         seconds: sums.seconds,
-        examplesPerSecond: sums.examples / sums.seconds,
+        examplesPerSecond: sums.seconds > 0 ? sums.examples / sums.seconds : 0,
       };
       metrics.push(epochMetrics);
       emit({ type: 'epoch-end', metrics: epochMetrics });

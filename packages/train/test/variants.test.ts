@@ -83,7 +83,13 @@ describe('other datasets', () => {
       );
     for (let i = 1; i <= 5; i += 1) writeFileSync(join(dir, `data_batch_${i}.bin`), records(4, i));
     writeFileSync(join(dir, 'test_batch.bin'), records(3, 0));
-    const loaded = await loadRunData({ ...base, model: 'vgg', dataset: 'cifar10', dataDir: dir })();
+    // The whole (tiny) set: base's subsets are larger than these 20 / 3 examples, which is refused.
+    const { trainSubset: _t, testSubset: _s, ...whole } = base;
+    const tooLarge = await loadRunData({ ...base, model: 'vgg', dataset: 'cifar10', dataDir: dir })();
+    expect(E.isLeft(tooLarge) && tooLarge.left.message).toMatch(
+      /^train-subset: 500 is more than the 20 training examples of cifar10$/,
+    );
+    const loaded = await loadRunData({ ...whole, model: 'vgg', dataset: 'cifar10', dataDir: dir })();
     if (E.isLeft(loaded)) throw new Error(loaded.left.message);
     expect(loaded.right.train.labels.length).toBe(20);
     expect(loaded.right.batching.layout).toBe('nhwc');

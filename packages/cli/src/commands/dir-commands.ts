@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { BackendChoice } from '@sparsevd/backend';
 import { batches } from '@sparsevd/datasets';
 import { disposeParams } from '@sparsevd/layers';
-import { sparseModel, sparsityReport, toSparse, writeSparseFile } from '@sparsevd/pruning';
+import { formatCompression, sparseModel, sparsityReport, toSparse, writeSparseFile } from '@sparsevd/pruning';
 import { type EpochMetrics, evaluate, loadRunData, type RunData, readCheckpoint } from '@sparsevd/train';
 import * as E from 'fp-ts/lib/Either.js';
 import { type CliError, failure, usageError } from '../cli-error.js';
@@ -67,7 +67,7 @@ export const evalCommand = async (
       `${dir}: ${checkpoint.config.model} on ${checkpoint.config.dataset}, after ${checkpoint.position.epoch} of ${checkpoint.config.epochs} epochs`,
       `test error, pruned (eval mode, log α < ${checkpoint.config.threshold}): ${(100 * pruned.error).toFixed(2)} %`,
       `test error, unpruned (θ, mean mode):          ${(100 * full.error).toFixed(2)} %`,
-      `compression |W| / |W ≠ 0|: ${report.compression.toFixed(1)}× (${report.keptWeights} of ${report.totalWeights} weights kept)`,
+      `compression |W| / |W ≠ 0|: ${formatCompression(report.compression)} (${report.keptWeights} of ${report.totalWeights} weights kept)`,
     ].join('\n')}\n`,
   );
   disposeParams(params);

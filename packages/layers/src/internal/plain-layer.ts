@@ -1,6 +1,7 @@
 import type { Noise } from '@sparsevd/estimators';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Layer, Mode, Params, Shape } from '../layer.js';
+import { checkMode } from './shape.js';
 import { zeroKl } from './sparse-common.js';
 
 /** Builds a layer without SparseVD weights: no KL, no log α. */
@@ -17,7 +18,10 @@ export const plainLayer = <P extends Params>(spec: {
   ...(spec.name === undefined ? {} : { name: spec.name }),
   config: spec.config ?? {},
   init: spec.init,
-  apply: spec.apply,
+  apply: (params, x, mode, noise) => {
+    checkMode(spec.name ?? spec.kind, mode);
+    return spec.apply(params, x, mode, noise);
+  },
   kl: zeroKl,
   logAlpha: () => undefined,
   sparseWeights: () => [],

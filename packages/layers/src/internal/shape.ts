@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Shape } from '../layer.js';
+import type { Mode, Shape } from '../layer.js';
 
 export const showShape = (shape: ReadonlyArray<number | null>): string =>
   `[${shape.map((d) => (d === null ? 'batch' : d)).join(', ')}]`;
@@ -16,6 +16,17 @@ export const checkInput = (layer: string, x: tf.Tensor, expected: Shape): void =
     );
   }
   if (x.dtype !== 'float32') throw new TypeError(`${layer}: input must have dtype float32, got ${x.dtype}`);
+};
+
+/** The forward-pass modes every layer takes. */
+export const MODES: ReadonlyArray<Mode> = ['train', 'eval', 'mean'];
+
+/** Throws a TypeError naming the layer unless `mode` is one of {@link MODES} (plain JavaScript can pass anything). */
+export const checkMode = (layer: string, mode: unknown): void => {
+  if (!(MODES as ReadonlyArray<unknown>).includes(mode))
+    throw new TypeError(
+      `${layer}: mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(mode) ?? String(mode)}`,
+    );
 };
 
 export const product = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);

@@ -1,6 +1,7 @@
 import { type AdditiveParams, lrtConv2d, type Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Shape } from '@tensorflow/tfjs-layers/dist/keras_format/common.js';
+import { showShape } from '../internal/shape.js';
 import type { SparseVDLayerArgs } from './common.js';
 import { SparseVDBase } from './sparse-vd-base.js';
 
@@ -47,7 +48,7 @@ export class SparseVDConv2D extends SparseVDBase {
     const channels = shape[3];
     if (shape.length !== 4 || typeof channels !== 'number') {
       throw new RangeError(
-        `SparseVDConv2D '${this.name}': expects NHWC inputs [batch, h, w, c], got [${shape.join(', ')}]`,
+        `SparseVDConv2D '${this.name}': expects NHWC inputs [batch, h, w, c], got ${showShape(shape)}`,
       );
     }
     this.buildWeights([this.kernel[0], this.kernel[1], channels, this.filters], this.filters);

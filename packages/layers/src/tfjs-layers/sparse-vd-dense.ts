@@ -1,6 +1,7 @@
 import { type AdditiveParams, lrtDense, type Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Shape } from '@tensorflow/tfjs-layers/dist/keras_format/common.js';
+import { showShape } from '../internal/shape.js';
 import type { SparseVDLayerArgs } from './common.js';
 import { SparseVDBase } from './sparse-vd-base.js';
 
@@ -41,7 +42,7 @@ export class SparseVDDense extends SparseVDBase {
     const inputDim = shape[shape.length - 1];
     if (shape.length !== 2 || typeof inputDim !== 'number') {
       throw new RangeError(
-        `SparseVDDense '${this.name}': expects inputs [batch, features], got [${shape.join(', ')}]`,
+        `SparseVDDense '${this.name}': expects inputs [batch, features], got ${showShape(shape)}`,
       );
     }
     this.buildWeights([inputDim, this.units], this.units);

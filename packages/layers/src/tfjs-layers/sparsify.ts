@@ -82,6 +82,18 @@ export const sparsify = async (
   model: tfl.LayersModel,
   options: SparsifyOptions,
 ): Promise<tfl.LayersModel> => {
+  if (!(model instanceof tfl.LayersModel))
+    throw new TypeError(
+      'sparsify: the first argument must be a tfjs-layers model (tf.sequential or tf.model)',
+    );
+  const given = (options ?? {}) as Partial<SparsifyOptions>;
+  if (!Number.isInteger(given.trainingSize) || (given.trainingSize as number) <= 0)
+    throw new RangeError(
+      `sparsify: options.trainingSize (N, the number of training examples; it scales the KL term) must be a positive integer, got ${String(given.trainingSize)}`,
+    );
+  for (const key of ['logSigma2Init', 'threshold'] as const)
+    if (given[key] !== undefined && !Number.isFinite(given[key]))
+      throw new RangeError(`sparsify: options.${key} must be a finite number, got ${String(given[key])}`);
   const topology = model.toJSON(null, false) as Json;
   const replaced = new Set<string>();
   for (const entry of layerEntries(topology)) {

@@ -1,5 +1,5 @@
 import { logAlpha } from '@sparsevd/estimators';
-import type { Layer, Params, Sequential } from '@sparsevd/layers';
+import { assertFiniteParams, type Layer, type Params, type Sequential } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A weight layer read into plain arrays: masked weights (eval mode) and bias. */
@@ -72,10 +72,13 @@ const data = (v: unknown): Float32Array => Float32Array.from((v as tf.Variable).
  * Reads a sequential network's layers into plain operations in eval mode: SparseVD weights masked at the
  * layer's threshold (or `threshold` when given), plain weights as they are; dropout drops out (identity).
  *
- * @throws RangeError naming the layer for layers that cannot be exported (batch-norm, nested sequentials).
+ * @param fn - the entry point, for errors.
+ * @throws RangeError naming the layer for layers that cannot be exported (batch-norm, nested sequentials),
+ *   and NonFiniteParameterError when a parameter holds NaN or ±∞.
  */
-export const readOps = (network: Sequential, params: Params, threshold?: number): Op[] =>
-  network.layers.flatMap((layer: Layer, i): Op[] => {
+export const readOps = (fn: string, network: Sequential, params: Params, threshold?: number): Op[] => {
+  assertFiniteParams(fn, params);
+  return network.layers.flatMap((layer: Layer, i): Op[] => {
     const name = network.names[i] as string;
     const p = params[name] as Params;
     const c = layer.config;
@@ -141,3 +144,36 @@ export const readOps = (network: Sequential, params: Params, threshold?: number)
         );
     }
   });
+};
+
+/**
+ * Checks that `inputShape` (one example's shape) fits the first operation that reads it: positive integer
+ * sizes; a dense layer (or feature selection) takes their product; a conv layer an `[h, w, channels]` image
+ * with its input channels.
+ *
+ * @throws RangeError naming `fn`, the shape and what the layer expects.
+ */
+export const checkInputShape = (
+  fn: string,
+  ops: ReadonlyArray<Op>,
+  inputShape: ReadonlyArray<number>,
+): void => {
+  const shown = `[${inputShape.join(', ')}]`;
+  if (inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d > 0))
+    throw new RangeError(`${fn}: inputShape must be positive integer sizes, got ${shown}`);
+  const first = ops.find((op) => op.kind === 'dense' || op.kind === 'conv' || op.kind === 'select');
+  if (first === undefined) return;
+  const size = inputShape.reduce((a, b) => a * b, 1);
+  if (first.kind === 'select' && size !== first.inputSize)
+    throw new RangeError(
+      `${fn}: inputShape ${shown} has ${size} values; layer "${first.name}" selects from ${first.inputSize}`,
+    );
+  if (first.kind === 'dense' && size !== first.inputs && !ops.some((op) => op.kind === 'select'))
+    throw new RangeError(
+      `${fn}: inputShape ${shown} has ${size} values; layer "${first.name}" takes ${first.inputs} inputs`,
+    );
+  if (first.kind === 'conv' && (inputShape.length !== 3 || inputShape[2] !== first.inputs))
+    throw new RangeError(
+      `${fn}: inputShape ${shown} is not an [height, width, ${first.inputs}] image, as layer "${first.name}" takes`,
+    );
+};
