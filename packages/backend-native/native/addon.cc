@@ -14,11 +14,12 @@
 #include <thread>
 #include <vector>
 
-#include "conv.h"
+#include "conv-args.h"
 #include "fused.h"
 #include "gemm.h"
 #include "pool.h"
-#include "napi-util.h"
+#include "args.h"
+#include "ops.generated.h"
 #include "simd.h"
 
 extern "C" {
@@ -34,35 +35,29 @@ using namespace sparsevd;
 // sgemm(transA, transB, M, N, K, alpha, A, aOffset, lda, B, bOffset, ldb, beta, C, cOffset, ldc)
 // Row-major C[M×N] = alpha·op(A)·op(B) + beta·C, offsets in elements.
 napi_value Sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 16;
-  napi_value argv[16];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 16) {
-    napi_throw_error(env, nullptr, "sgemm takes 16 arguments");
-    return nullptr;
-  }
-  const bool ta = Bool(env, argv[0]);
-  const bool tb = Bool(env, argv[1]);
-  const int64_t m = Int(env, argv[2]), n = Int(env, argv[3]), k = Int(env, argv[4]);
-  const float alpha = static_cast<float>(Double(env, argv[5]));
-  size_t la = 0, lb = 0, lc = 0;
-  float* a = Floats(env, argv[6], &la);
-  float* b = Floats(env, argv[9], &lb);
-  float* c = Floats(env, argv[13], &lc);
-  if (a == nullptr || b == nullptr || c == nullptr) return nullptr;
-  const int64_t ao = Int(env, argv[7]), lda = Int(env, argv[8]);
-  const int64_t bo = Int(env, argv[10]), ldb = Int(env, argv[11]);
-  const float beta = static_cast<float>(Double(env, argv[12]));
-  const int64_t co = Int(env, argv[14]), ldc = Int(env, argv[15]);
-  // Bounds: the last element each operand touches must be inside its array.
+  Args args(env, info, "sgemm", 16);
+  const bool ta = args.Bool(0, "transA");
+  const bool tb = args.Bool(1, "transB");
+  const int64_t m = args.Int(2, "m", 1), n = args.Int(3, "n", 1), k = args.Int(4, "k", 1);
+  const float alpha = static_cast<float>(args.Number(5, "alpha"));
+  const Span<float> a = args.Floats(6, "a");
+  const int64_t ao = args.Int(7, "aOffset"), lda = args.Int(8, "lda", 1);
+  const Span<float> b = args.Floats(9, "b");
+  const int64_t bo = args.Int(10, "bOffset"), ldb = args.Int(11, "ldb", 1);
+  const float beta = static_cast<float>(args.Number(12, "beta"));
+  const Span<float> c = args.Floats(13, "c");
+  const int64_t co = args.Int(14, "cOffset"), ldc = args.Int(15, "ldc", 1);
+  // Each operand's rows must fit its leading dimension, and its last element must lie inside its array.
   const int64_t a_rows = ta ? k : m, a_cols = ta ? m : k;
   const int64_t b_rows = tb ? n : k, b_cols = tb ? k : n;
-  if (m <= 0 || n <= 0 || k <= 0 || ao + (a_rows - 1) * lda + a_cols > static_cast<int64_t>(la) ||
-      bo + (b_rows - 1) * ldb + b_cols > static_cast<int64_t>(lb) || co + (m - 1) * ldc + n > static_cast<int64_t>(lc)) {
-    napi_throw_range_error(env, nullptr, "sgemm: operand out of bounds");
-    return nullptr;
-  }
-  Gemm(ta, tb, m, n, k, alpha, a + ao, lda, b + bo, ldb, beta, c + co, ldc);
+  args.Require(lda >= a_cols, "lda (%lld) must be at least the %lld columns of op(a)'s storage", static_cast<long long>(lda), static_cast<long long>(a_cols));
+  args.Require(ldb >= b_cols, "ldb (%lld) must be at least the %lld columns of op(b)'s storage", static_cast<long long>(ldb), static_cast<long long>(b_cols));
+  args.Require(ldc >= n, "ldc (%lld) must be at least n = %lld", static_cast<long long>(ldc), static_cast<long long>(n));
+  args.AtLeast(a, "a", ao + args.Product("a", {a_rows - 1, lda}) + a_cols);
+  args.AtLeast(b, "b", bo + args.Product("b", {b_rows - 1, ldb}) + b_cols);
+  args.AtLeast(c, "c", co + args.Product("c", {m - 1, ldc}) + n);
+  if (!args.ok()) return nullptr;
+  Gemm(ta, tb, m, n, k, alpha, a.data + ao, lda, b.data + bo, ldb, beta, c.data + co, ldc);
   return nullptr;
 }
 
@@ -72,30 +67,20 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
 // input position it was copied from. Both share the argument reading and the size checks below.
 template <bool kToColumns>
 napi_value ConvTransformArgs(napi_env env, napi_callback_info info) {
-  size_t argc = 16;
-  napi_value argv[16];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Args args(env, info, kToColumns ? "im2col" : "col2im", 16);
   ConvGeometry g;
-  int64_t* f[] = {&g.batch, &g.h, &g.w, &g.c, &g.kh, &g.kw, &g.sh, &g.sw, &g.dh, &g.dw, &g.pt, &g.pl, &g.oh, &g.ow};
-  if (argc == 16)
-    for (int i = 0; i < 14; ++i) *f[i] = Int(env, argv[i]);
-  if (argc != 16 || !g.Valid()) {
-    napi_throw_error(env, nullptr, kToColumns ? "im2col: bad arguments" : "col2im: bad arguments");
-    return nullptr;
-  }
-  size_t lin = 0, lout = 0;
-  const float* in = Floats(env, argv[14], &lin);
-  float* out = Floats(env, argv[15], &lout);
-  if (in == nullptr || out == nullptr) return nullptr;
-  const int64_t image = g.batch * g.h * g.w * g.c, cols = g.Rows() * g.Cols();
-  if (static_cast<int64_t>(kToColumns ? lin : lout) < image || static_cast<int64_t>(kToColumns ? lout : lin) < cols) {
-    napi_throw_range_error(env, nullptr, kToColumns ? "im2col: array too small" : "col2im: array too small");
-    return nullptr;
-  }
+  ReadConvGeometry(args, 0, &g);
+  const Span<float> in = args.Floats(14, kToColumns ? "x" : "cols");
+  const Span<float> out = args.Floats(15, kToColumns ? "cols" : "dx");
+  const int64_t image = ImageSize(args, g);
+  const int64_t cols = PatchSize(args, g);
+  args.Length(in, kToColumns ? "x" : "cols", kToColumns ? image : cols);
+  args.Length(out, kToColumns ? "cols" : "dx", kToColumns ? cols : image);
+  if (!args.ok()) return nullptr;
   if (kToColumns)
-    sparsevd::Im2col(g, in, out);
+    sparsevd::Im2col(g, in.data, out.data);
   else
-    sparsevd::Col2im(g, in, out);
+    sparsevd::Col2im(g, in.data, out.data);
   return nullptr;
 }
 
@@ -103,15 +88,6 @@ napi_value ConvTransformArgs(napi_env env, napi_callback_info info) {
 struct Shape4 {
   int64_t d[4];
 };
-
-bool Ints4(napi_env env, napi_value array, int64_t out[4]) {
-  for (uint32_t i = 0; i < 4; ++i) {
-    napi_value v;
-    if (napi_get_element(env, array, i, &v) != napi_ok) return false;
-    out[i] = Int(env, v);
-  }
-  return true;
-}
 
 // Elements per chunk below which an element-wise pass stays on the calling thread. These passes are bound by
 // memory; in a training step their operands are rarely in cache, and two cores draw more bandwidth than one.
@@ -160,162 +136,153 @@ void Broadcast(const float* a, const int64_t as[4], const float* b, const int64_
       }
 }
 
-// binary(op, a, aStrides[4], b, bStrides[4], out, outShape[4]); op: 0 add 1 sub 2 mul 3 div 4 max 5 min
-// 6 squared difference. compare(op, …, outUint8): 0 < 1 <= 2 > 3 >= 4 == 5 !=.
+// The number of elements a rank-4 operand with these strides reads over `shape`: one past its largest index
+// (strides are non-negative), or 0 when the shape is empty.
+int64_t Extent(Args& args, const char* name, const int64_t shape[4], const int64_t strides[4]) {
+  for (int i = 0; i < 4; ++i)
+    if (shape[i] == 0) return 0;
+  int64_t last = 0;
+  for (int i = 0; i < 4; ++i) last += args.Product(name, {shape[i] - 1, strides[i]});
+  return last + 1;
+}
+
+// binary(op, a, aStrides[4], b, bStrides[4], out, outShape[4]): op a BinaryOp into a Float32Array, or a
+// CompareOp into a Uint8Array (ops.generated.h). Strides of 0 broadcast a dimension.
 napi_value Binary(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  const int64_t op = Int(env, argv[0]);
-  size_t la = 0, lb = 0;
-  const float* a = Floats(env, argv[1], &la);
-  const float* b = Floats(env, argv[3], &lb);
-  int64_t as[4], bs[4], shape[4];
-  if (a == nullptr || b == nullptr || !Ints4(env, argv[2], as) || !Ints4(env, argv[4], bs) || !Ints4(env, argv[6], shape)) return nullptr;
-  bool is_typed = false;
-  napi_is_typedarray(env, argv[5], &is_typed);
-  napi_typedarray_type type;
-  size_t lo = 0;
-  void* data = nullptr;
-  napi_value buffer;
-  size_t offset = 0;
-  napi_get_typedarray_info(env, argv[5], &type, &lo, &data, &buffer, &offset);
-  if (static_cast<int64_t>(lo) != shape[0] * shape[1] * shape[2] * shape[3]) {
-    napi_throw_range_error(env, nullptr, "binary: output size does not match the shape");
+  Args args(env, info, "binary", 7);
+  const bool compare = args.IsBytes(5);
+  const int64_t op = args.Int(0, "op", 0, (compare ? static_cast<int64_t>(CompareOp::kCount) : static_cast<int64_t>(BinaryOp::kCount)) - 1);
+  const Span<float> a = args.Floats(1, "a");
+  const Span<float> b = args.Floats(3, "b");
+  int64_t as[4] = {}, bs[4] = {}, shape[4] = {};
+  args.Ints(2, "aStrides", as, 4, 0, kMaxElements);
+  args.Ints(4, "bStrides", bs, 4, 0, kMaxElements);
+  args.Ints(6, "shape", shape, 4);
+  const Span<uint8_t> bytes = compare ? args.Bytes(5, "out") : Span<uint8_t>{};
+  const Span<float> floats = compare ? Span<float>{} : args.Floats(5, "out (a Float32Array, or a Uint8Array for comparisons)");
+  const int64_t n = args.Product("the output", {shape[0], shape[1], shape[2], shape[3]});
+  if (compare)
+    args.Length(bytes, "out", n);
+  else
+    args.Length(floats, "out", n);
+  args.AtLeast(a, "a", Extent(args, "a", shape, as));
+  args.AtLeast(b, "b", Extent(args, "b", shape, bs));
+  if (!args.ok() || n == 0) return nullptr;
+  if (compare) {
+    uint8_t* out = bytes.data;
+    switch (static_cast<CompareOp>(op)) {
+      case CompareOp::kLess: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return uint8_t(x < y); }); break;
+      case CompareOp::kLessEqual: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return uint8_t(x <= y); }); break;
+      case CompareOp::kGreater: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return uint8_t(x > y); }); break;
+      case CompareOp::kGreaterEqual: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return uint8_t(x >= y); }); break;
+      case CompareOp::kEqual: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return uint8_t(x == y); }); break;
+      case CompareOp::kNotEqual: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return uint8_t(x != y); }); break;
+      case CompareOp::kCount: break;
+    }
     return nullptr;
   }
-  if (type == napi_float32_array) {
-    float* out = static_cast<float*>(data);
-    switch (op) {
-      case 0: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return x + y; }); break;
-      case 1: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return x - y; }); break;
-      case 2: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return x * y; }); break;
-      case 3: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return x / y; }); break;
-      case 4: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return x > y || x != x ? x : y; }); break;
-      case 5: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return x < y || x != x ? x : y; }); break;
-      case 6: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return (x - y) * (x - y); }); break;
-      default: napi_throw_error(env, nullptr, "binary: unknown op");
-    }
-  } else if (type == napi_uint8_array) {
-    uint8_t* out = static_cast<uint8_t*>(data);
-    switch (op) {
-      case 0: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return uint8_t(x < y); }); break;
-      case 1: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return uint8_t(x <= y); }); break;
-      case 2: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return uint8_t(x > y); }); break;
-      case 3: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return uint8_t(x >= y); }); break;
-      case 4: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return uint8_t(x == y); }); break;
-      case 5: Broadcast(a, as, b, bs, out, shape, [](float x, float y) { return uint8_t(x != y); }); break;
-      default: napi_throw_error(env, nullptr, "compare: unknown op");
-    }
-  } else {
-    napi_throw_type_error(env, nullptr, "binary: output must be a Float32Array or Uint8Array");
+  float* out = floats.data;
+  switch (static_cast<BinaryOp>(op)) {
+    case BinaryOp::kAdd: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return x + y; }); break;
+    case BinaryOp::kSub: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return x - y; }); break;
+    case BinaryOp::kMultiply: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return x * y; }); break;
+    case BinaryOp::kRealDiv: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return x / y; }); break;
+    case BinaryOp::kMaximum: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return x > y || x != x ? x : y; }); break;
+    case BinaryOp::kMinimum: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return x < y || x != x ? x : y; }); break;
+    case BinaryOp::kSquaredDifference: Broadcast(a.data, as, b.data, bs, out, shape, [](float x, float y) { return (x - y) * (x - y); }); break;
+    case BinaryOp::kCount: break;
   }
   return nullptr;
 }
 
-// unary(op, x, out, p, q): 0 exp 1 log 2 sqrt 3 square 4 neg 5 sigmoid 6 softplus 7 relu 8 abs 9 clip(p, q)
-// 10 rsqrt 11 tanh 12 reciprocal 13 step(p).
+// unary(op, x, out, p, q): op a UnaryOp (ops.generated.h); p, q: the clip range (ClipByValue) or alpha (Step).
 napi_value Unary(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  const int64_t op = Int(env, argv[0]);
-  size_t lx = 0, lo = 0;
-  const float* x = Floats(env, argv[1], &lx);
-  float* out = Floats(env, argv[2], &lo);
-  if (x == nullptr || out == nullptr) return nullptr;
-  if (lo != lx) {
-    napi_throw_range_error(env, nullptr, "unary: sizes differ");
-    return nullptr;
-  }
-  const float p = static_cast<float>(Double(env, argv[3])), q = static_cast<float>(Double(env, argv[4]));
-  const int64_t n = static_cast<int64_t>(lx);
-  switch (op) {
-    case 0: for (int64_t i = 0; i < n; ++i) out[i] = std::exp(x[i]); break;
-    case 1: for (int64_t i = 0; i < n; ++i) out[i] = std::log(x[i]); break;
-    case 2: for (int64_t i = 0; i < n; ++i) out[i] = std::sqrt(x[i]); break;
-    case 3: for (int64_t i = 0; i < n; ++i) out[i] = x[i] * x[i]; break;
-    case 4: for (int64_t i = 0; i < n; ++i) out[i] = -x[i]; break;
-    case 5: for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / (1.0f + std::exp(-x[i])); break;
-    case 6:  // softplus with tfjs's thresholds (log(float32 epsilon) + 2 ≈ −13.94), exact and finite in float32
+  Args args(env, info, "unary", 5);
+  const int64_t op = args.Int(0, "op", 0, static_cast<int64_t>(UnaryOp::kCount) - 1);
+  const Span<float> xs = args.Floats(1, "x");
+  const Span<float> os = args.Floats(2, "out");
+  args.Length(os, "out", xs.length);
+  const float p = static_cast<float>(args.Number(3, "p", false)), q = static_cast<float>(args.Number(4, "q", false));
+  if (!args.ok()) return nullptr;
+  const float* x = xs.data;
+  float* out = os.data;
+  const int64_t n = xs.length;
+  switch (static_cast<UnaryOp>(op)) {
+    case UnaryOp::kExp: for (int64_t i = 0; i < n; ++i) out[i] = std::exp(x[i]); break;
+    case UnaryOp::kLog: for (int64_t i = 0; i < n; ++i) out[i] = std::log(x[i]); break;
+    case UnaryOp::kSqrt: for (int64_t i = 0; i < n; ++i) out[i] = std::sqrt(x[i]); break;
+    case UnaryOp::kSquare: for (int64_t i = 0; i < n; ++i) out[i] = x[i] * x[i]; break;
+    case UnaryOp::kNeg: for (int64_t i = 0; i < n; ++i) out[i] = -x[i]; break;
+    case UnaryOp::kSigmoid: for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / (1.0f + std::exp(-x[i])); break;
+    case UnaryOp::kSoftplus:  // tfjs's thresholds (log(float32 epsilon) + 2 ≈ −13.94), exact and finite in float32
       for (int64_t i = 0; i < n; ++i) {
         const float v = x[i];
         out[i] = v > 13.942385f ? v : (v < -13.942385f ? std::exp(v) : std::log(std::exp(v) + 1.0f));
       }
       break;
-    case 7: for (int64_t i = 0; i < n; ++i) out[i] = x[i] > 0 ? x[i] : (x[i] != x[i] ? x[i] : 0.0f); break;
-    case 8: for (int64_t i = 0; i < n; ++i) out[i] = std::fabs(x[i]); break;
-    case 9: for (int64_t i = 0; i < n; ++i) out[i] = x[i] < p ? p : (x[i] > q ? q : x[i]); break;
-    case 10: for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / std::sqrt(x[i]); break;
-    case 11: for (int64_t i = 0; i < n; ++i) out[i] = std::tanh(x[i]); break;
-    case 12: for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / x[i]; break;
-    case 13: for (int64_t i = 0; i < n; ++i) out[i] = x[i] != x[i] ? x[i] : (x[i] > 0 ? 1.0f : p); break;  // step(alpha = p)
-    default: napi_throw_error(env, nullptr, "unary: unknown op");
+    case UnaryOp::kRelu: for (int64_t i = 0; i < n; ++i) out[i] = x[i] > 0 ? x[i] : (x[i] != x[i] ? x[i] : 0.0f); break;
+    case UnaryOp::kAbs: for (int64_t i = 0; i < n; ++i) out[i] = std::fabs(x[i]); break;
+    case UnaryOp::kClipByValue: for (int64_t i = 0; i < n; ++i) out[i] = x[i] < p ? p : (x[i] > q ? q : x[i]); break;
+    case UnaryOp::kRsqrt: for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / std::sqrt(x[i]); break;
+    case UnaryOp::kTanh: for (int64_t i = 0; i < n; ++i) out[i] = std::tanh(x[i]); break;
+    case UnaryOp::kReciprocal: for (int64_t i = 0; i < n; ++i) out[i] = 1.0f / x[i]; break;
+    case UnaryOp::kStep: for (int64_t i = 0; i < n; ++i) out[i] = x[i] != x[i] ? x[i] : (x[i] > 0 ? 1.0f : p); break;
+    case UnaryOp::kCount: break;
   }
   return nullptr;
 }
 
+// The input and output of a reduction over `outer` rows of `inner` elements, checked: (x, outer, inner, out)
+// with out holding `outLength(outer, inner)` elements.
+template <typename OutLength>
+bool Reduction(Args& args, Span<float>* x, int64_t* outer, int64_t* inner, Span<float>* out, OutLength out_length) {
+  *x = args.Floats(0, "x");
+  *outer = args.Int(1, "outer");
+  *inner = args.Int(2, "inner");
+  *out = args.Floats(3, "out");
+  args.Length(*x, "x", args.Product("outer × inner", {*outer, *inner}));
+  args.Length(*out, "out", out_length(*outer, *inner));
+  return args.ok();
+}
+
 // sumInner(x, outer, inner, out): out[o] = Σ_i x[o·inner + i] (reduction over the trailing axes), in double.
 napi_value SumInner(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  size_t lx = 0, lo = 0;
-  const float* x = Floats(env, argv[0], &lx);
-  const int64_t outer = Int(env, argv[1]), inner = Int(env, argv[2]);
-  float* out = Floats(env, argv[3], &lo);
-  if (x == nullptr || out == nullptr) return nullptr;
-  if (outer * inner != static_cast<int64_t>(lx) || outer != static_cast<int64_t>(lo)) {
-    napi_throw_range_error(env, nullptr, "sumInner: sizes differ");
-    return nullptr;
-  }
+  Args args(env, info, "sumInner", 4);
+  Span<float> xs, os;
+  int64_t outer = 0, inner = 0;
+  if (!Reduction(args, &xs, &outer, &inner, &os, [](int64_t o, int64_t) { return o; })) return nullptr;
   for (int64_t o = 0; o < outer; ++o) {
     double s = 0;
-    const float* row = x + o * inner;
+    const float* row = xs.data + o * inner;
     for (int64_t i = 0; i < inner; ++i) s += row[i];
-    out[o] = static_cast<float>(s);
+    os.data[o] = static_cast<float>(s);
   }
   return nullptr;
 }
 
 // sumOuter(x, outer, inner, out): out[j] = Σ_o x[o·inner + j] (reduction over the leading axes), in double.
 napi_value SumOuter(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  size_t lx = 0, lo = 0;
-  const float* x = Floats(env, argv[0], &lx);
-  const int64_t outer = Int(env, argv[1]), inner = Int(env, argv[2]);
-  float* out = Floats(env, argv[3], &lo);
-  if (x == nullptr || out == nullptr) return nullptr;
-  if (outer * inner != static_cast<int64_t>(lx) || inner != static_cast<int64_t>(lo)) {
-    napi_throw_range_error(env, nullptr, "sumOuter: sizes differ");
-    return nullptr;
-  }
-  double* acc = new double[inner]();
+  Args args(env, info, "sumOuter", 4);
+  Span<float> xs, os;
+  int64_t outer = 0, inner = 0;
+  if (!Reduction(args, &xs, &outer, &inner, &os, [](int64_t, int64_t i) { return i; })) return nullptr;
+  std::vector<double> acc(static_cast<size_t>(inner), 0.0);
   for (int64_t o = 0; o < outer; ++o) {
-    const float* row = x + o * inner;
-    for (int64_t j = 0; j < inner; ++j) acc[j] += row[j];
+    const float* row = xs.data + o * inner;
+    for (int64_t j = 0; j < inner; ++j) acc[static_cast<size_t>(j)] += row[j];
   }
-  for (int64_t j = 0; j < inner; ++j) out[j] = static_cast<float>(acc[j]);
-  delete[] acc;
+  for (int64_t j = 0; j < inner; ++j) os.data[j] = static_cast<float>(acc[static_cast<size_t>(j)]);
   return nullptr;
 }
 
 // transpose2d(x, rows, cols, out): out[c·rows + r] = x[r·cols + c], in cache-sized tiles.
 napi_value Transpose2d(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  size_t lx = 0, lo = 0;
-  const float* x = Floats(env, argv[0], &lx);
-  const int64_t rows = Int(env, argv[1]), cols = Int(env, argv[2]);
-  float* out = Floats(env, argv[3], &lo);
-  if (x == nullptr || out == nullptr) return nullptr;
-  if (rows * cols != static_cast<int64_t>(lx) || lx != lo) {
-    napi_throw_range_error(env, nullptr, "transpose2d: sizes differ");
-    return nullptr;
-  }
+  Args args(env, info, "transpose2d", 4);
+  Span<float> xs, os;
+  int64_t rows = 0, cols = 0;
+  if (!Reduction(args, &xs, &rows, &cols, &os, [](int64_t r, int64_t c) { return r * c; })) return nullptr;
+  const float* x = xs.data;
+  float* out = os.data;
   const int64_t t = 32;
   for (int64_t r0 = 0; r0 < rows; r0 += t)
     for (int64_t c0 = 0; c0 < cols; c0 += t)
@@ -347,14 +314,16 @@ napi_value Info(napi_env env, napi_callback_info) {
 napi_value Threads(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
+  if (argc > 1) {
+    napi_throw_type_error(env, nullptr, "threads: takes at most 1 argument");
+    return nullptr;
+  }
   if (argc == 1) {
-    napi_valuetype type;
-    napi_typeof(env, argv[0], &type);
-    if (type == napi_number) {
-      const int n = static_cast<int>(Int(env, argv[0]));
-      ThePool().Resize(n > 0 ? std::min(n, 64) : DefaultThreads());
-    }
+    Args args(env, info, "threads", 1);
+    const int64_t n = args.Int(0, "n", 0, 64);
+    if (!args.ok()) return nullptr;
+    ThePool().Resize(n > 0 ? static_cast<int>(n) : DefaultThreads());
   }
   napi_value out;
   napi_create_int32(env, ThePool().Threads(), &out);

@@ -13,7 +13,6 @@ struct ConvGeometry {
   int64_t batch, h, w, c, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow;
   int64_t Rows() const { return batch * oh * ow; }
   int64_t Cols() const { return kh * kw * c; }
-  bool Valid() const { return batch > 0 && h > 0 && w > 0 && c > 0 && kh > 0 && kw > 0 && oh > 0 && ow > 0; }
 };
 
 // cols[(b·oh + i)·ow + j][(di·kw + dj)·c + ch] = x[b][i·sh + di·dh − pt][j·sw + dj·dw − pl][ch] (0 outside),

@@ -15,7 +15,8 @@
 #include "conv.h"
 #include "fused.h"
 #include "gemm.h"
-#include "napi-util.h"
+#include "args.h"
+#include "conv-args.h"
 #include "pool.h"
 
 namespace sparsevd {
@@ -37,23 +38,6 @@ float* ScratchOf(int which, int64_t n) {
   auto& b = Scratch(which);
   if (static_cast<int64_t>(b.size()) < n) b.resize(static_cast<size_t>(n));
   return b.data();
-}
-
-template <size_t N>
-bool Args(napi_env env, napi_callback_info info, napi_value (&argv)[N], const char* name) {
-  size_t argc = N;
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != N) {
-    napi_throw_error(env, nullptr, name);
-    return false;
-  }
-  return true;
-}
-
-bool Sized(napi_env env, size_t got, int64_t want, const char* what) {
-  if (static_cast<int64_t>(got) == want) return true;
-  napi_throw_range_error(env, nullptr, what);
-  return false;
 }
 
 // The KL of each element of [begin, end) into `kl` and, with kGrads, both gradients, in one vectorised pass
@@ -162,23 +146,26 @@ SPARSEVD_SIMD_VERSIONS(AdamRange, (const float* __restrict x, const float* __res
 // the gradient arrays are given, ∂ΣKL/∂θ and ∂ΣKL/∂log σ² per element. The gradient through the clip is zero
 // outside [lo, hi] and passes at its ends, as tfjs's clipByValue's.
 napi_value KlOfWeights(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
-  if (!Args(env, info, argv, "klOfWeights takes 7 arguments")) return nullptr;
-  size_t lt = 0, ls = 0, lgt = 0, lgs = 0;
-  const float* theta = Floats(env, argv[0], &lt);
-  const float* ls2 = Floats(env, argv[1], &ls);
-  if (theta == nullptr || ls2 == nullptr || !Sized(env, ls, static_cast<int64_t>(lt), "klOfWeights: shapes differ"))
-    return nullptr;
-  const float eps = static_cast<float>(Double(env, argv[2]));
-  const float lo = static_cast<float>(Double(env, argv[3])), hi = static_cast<float>(Double(env, argv[4]));
-  float* gt = OptionalFloats(env, argv[5], &lgt);
-  float* gs = OptionalFloats(env, argv[6], &lgs);
-  const bool grads = gt != nullptr && gs != nullptr;
-  if (grads && (lgt != lt || lgs != lt)) {
-    napi_throw_range_error(env, nullptr, "klOfWeights: gradient arrays must match theta");
-    return nullptr;
-  }
-  const int64_t n = static_cast<int64_t>(lt);
+  Args args(env, info, "klOfWeights", 7);
+  const Span<float> ts = args.Floats(0, "theta");
+  const Span<float> ss = args.Floats(1, "logSigma2");
+  args.Length(ss, "logSigma2", ts.length);
+  const float eps = static_cast<float>(args.Number(2, "eps"));
+  const float lo = static_cast<float>(args.Number(3, "lo")), hi = static_cast<float>(args.Number(4, "hi"));
+  args.Require(lo <= hi, "the clip range [lo, hi] is empty: lo = %g > hi = %g", lo, hi);
+  args.Require(eps >= 0, "eps must be non-negative, got %g", eps);
+  const Span<float> gts = args.Floats(5, "dTheta", true);
+  const Span<float> gss = args.Floats(6, "dLogSigma2", true);
+  args.Require((gts.data == nullptr) == (gss.data == nullptr), "dTheta and dLogSigma2 must both be given or both be null");
+  if (gts.data != nullptr) args.Length(gts, "dTheta", ts.length);
+  if (gss.data != nullptr) args.Length(gss, "dLogSigma2", ts.length);
+  if (!args.ok()) return nullptr;
+  const float* theta = ts.data;
+  const float* ls2 = ss.data;
+  float* gt = gts.data;
+  float* gs = gss.data;
+  const bool grads = gt != nullptr;
+  const int64_t n = ts.length;
   Pool& pool = ThePool();
   std::vector<double> partial(static_cast<size_t>(pool.Parts(n, kComputeGrain)), 0.0);
   pool.ForParts(n, kComputeGrain, [&](int64_t part, int64_t begin, int64_t end) {
@@ -288,86 +275,84 @@ void LrtGradLogSigma2(const float* a, const float* a2_given, int64_t rows, int64
   pool.For(k * f, kComputeGrain, [&](int64_t i0, int64_t i1) { MulExpRange(ls2, dls, i0, i1); });
 }
 
-bool Geometry(napi_env env, napi_value array, ConvGeometry* g) {
-  int64_t* f[] = {&g->batch, &g->h, &g->w, &g->c, &g->kh, &g->kw, &g->sh, &g->sw, &g->dh, &g->dw, &g->pt, &g->pl, &g->oh, &g->ow};
-  for (uint32_t i = 0; i < 14; ++i) {
-    napi_value v;
-    if (napi_get_element(env, array, i, &v) != napi_ok) return false;
-    *f[i] = Int(env, v);
-  }
-  if (g->Valid()) return true;
-  napi_throw_range_error(env, nullptr, "convolution geometry must be 14 positive sizes");
-  return false;
+// The sizes of the dense LRT kernels' arrays: x [b, in], θ and log σ² [in, out], dy / noise / std / y [b, out].
+struct DenseSizes {
+  int64_t b, in, out, x, w, y;
+};
+DenseSizes ReadDenseSizes(Args& args, size_t first) {
+  DenseSizes d{};
+  d.b = args.Int(first, "batch", 1);
+  d.in = args.Int(first + 1, "inUnits", 1);
+  d.out = args.Int(first + 2, "outUnits", 1);
+  d.x = args.Product("x", {d.b, d.in});
+  d.w = args.Product("theta", {d.in, d.out});
+  d.y = args.Product("the output", {d.b, d.out});
+  return d;
 }
 
 }  // namespace
 
 // lrtDenseForward(x, theta, logSigma2, noise, bias?, batch, in, out, varEps, y, std): LrtForward on x.
 napi_value LrtDenseForward(napi_env env, napi_callback_info info) {
-  napi_value argv[11];
-  if (!Args(env, info, argv, "lrtDenseForward takes 11 arguments")) return nullptr;
-  size_t lx = 0, lt = 0, ls = 0, ln = 0, lb = 0, ly = 0, lsd = 0;
-  const float* x = Floats(env, argv[0], &lx);
-  const float* theta = Floats(env, argv[1], &lt);
-  const float* ls2 = Floats(env, argv[2], &ls);
-  const float* noise = Floats(env, argv[3], &ln);
-  const float* bias = OptionalFloats(env, argv[4], &lb);
-  const int64_t b = Int(env, argv[5]), in = Int(env, argv[6]), out = Int(env, argv[7]);
-  const float var_eps = static_cast<float>(Double(env, argv[8]));
-  float* y = Floats(env, argv[9], &ly);
-  float* sd = Floats(env, argv[10], &lsd);
-  if (x == nullptr || theta == nullptr || ls2 == nullptr || noise == nullptr || y == nullptr || sd == nullptr) return nullptr;
-  if (b <= 0 || in <= 0 || out <= 0 || !Sized(env, lx, b * in, "lrtDenseForward: x") ||
-      !Sized(env, lt, in * out, "lrtDenseForward: theta") || !Sized(env, ls, in * out, "lrtDenseForward: logSigma2") ||
-      !Sized(env, ln, b * out, "lrtDenseForward: noise") || (bias != nullptr && !Sized(env, lb, out, "lrtDenseForward: bias")) ||
-      !Sized(env, ly, b * out, "lrtDenseForward: y") || !Sized(env, lsd, b * out, "lrtDenseForward: std"))
-    return nullptr;
+  Args args(env, info, "lrtDenseForward", 11);
+  const DenseSizes d = ReadDenseSizes(args, 5);
+  const Span<float> xs = args.Floats(0, "x"), ts = args.Floats(1, "theta"), ss = args.Floats(2, "logSigma2");
+  const Span<float> ns = args.Floats(3, "noise"), bs = args.Floats(4, "bias", true);
+  const float var_eps = static_cast<float>(args.Number(8, "varEps"));
+  const Span<float> ys = args.Floats(9, "y"), sds = args.Floats(10, "std");
+  args.Length(xs, "x", d.x);
+  args.Length(ts, "theta", d.w);
+  args.Length(ss, "logSigma2", d.w);
+  args.Length(ns, "noise", d.y);
+  if (bs.data != nullptr) args.Length(bs, "bias", d.out);
+  args.Length(ys, "y", d.y);
+  args.Length(sds, "std", d.y);
+  if (!args.ok()) return nullptr;
+  const int64_t b = d.b, in = d.in, out = d.out;
+  const float *x = xs.data, *theta = ts.data, *ls2 = ss.data, *noise = ns.data, *bias = bs.data;
+  float *y = ys.data, *sd = sds.data;
   LrtForward(x, nullptr, b, in, out, theta, ls2, noise, bias, var_eps, y, sd);
   return nullptr;
 }
 
 // lrtDenseGradInput(x, dy, noise, std, theta, logSigma2, batch, in, out, dx)
 napi_value LrtDenseGradInput(napi_env env, napi_callback_info info) {
-  napi_value argv[10];
-  if (!Args(env, info, argv, "lrtDenseGradInput takes 10 arguments")) return nullptr;
-  size_t lx = 0, ldy = 0, ln = 0, lsd = 0, lt = 0, ls = 0, ldx = 0;
-  const float* x = Floats(env, argv[0], &lx);
-  const float* dy = Floats(env, argv[1], &ldy);
-  const float* noise = Floats(env, argv[2], &ln);
-  const float* sd = Floats(env, argv[3], &lsd);
-  const float* theta = Floats(env, argv[4], &lt);
-  const float* ls2 = Floats(env, argv[5], &ls);
-  const int64_t b = Int(env, argv[6]), in = Int(env, argv[7]), out = Int(env, argv[8]);
-  float* dx = Floats(env, argv[9], &ldx);
-  if (x == nullptr || dy == nullptr || noise == nullptr || sd == nullptr || theta == nullptr || ls2 == nullptr || dx == nullptr)
-    return nullptr;
-  if (b <= 0 || in <= 0 || out <= 0 || !Sized(env, lx, b * in, "lrtDenseGradInput: x") ||
-      !Sized(env, ldy, b * out, "lrtDenseGradInput: dy") || !Sized(env, ln, b * out, "lrtDenseGradInput: noise") ||
-      !Sized(env, lsd, b * out, "lrtDenseGradInput: std") || !Sized(env, lt, in * out, "lrtDenseGradInput: theta") ||
-      !Sized(env, ls, in * out, "lrtDenseGradInput: logSigma2") || !Sized(env, ldx, b * in, "lrtDenseGradInput: dx"))
-    return nullptr;
+  Args args(env, info, "lrtDenseGradInput", 10);
+  const DenseSizes d = ReadDenseSizes(args, 6);
+  const Span<float> xs = args.Floats(0, "x"), dys = args.Floats(1, "dy"), ns = args.Floats(2, "noise");
+  const Span<float> sds = args.Floats(3, "std"), ts = args.Floats(4, "theta"), ss = args.Floats(5, "logSigma2");
+  const Span<float> dxs = args.Floats(9, "dx");
+  args.Length(xs, "x", d.x);
+  args.Length(dys, "dy", d.y);
+  args.Length(ns, "noise", d.y);
+  args.Length(sds, "std", d.y);
+  args.Length(ts, "theta", d.w);
+  args.Length(ss, "logSigma2", d.w);
+  args.Length(dxs, "dx", d.x);
+  if (!args.ok()) return nullptr;
+  const int64_t b = d.b, in = d.in, out = d.out;
+  const float *x = xs.data, *dy = dys.data, *noise = ns.data, *sd = sds.data, *theta = ts.data, *ls2 = ss.data;
+  float* dx = dxs.data;
   LrtGradInput(x, b, in, out, dy, noise, sd, theta, ls2, dx);
   return nullptr;
 }
 
 // lrtDenseGradLogSigma2(x, dy, noise, std, logSigma2, batch, in, out, dLogSigma2)
 napi_value LrtDenseGradLogSigma2(napi_env env, napi_callback_info info) {
-  napi_value argv[9];
-  if (!Args(env, info, argv, "lrtDenseGradLogSigma2 takes 9 arguments")) return nullptr;
-  size_t lx = 0, ldy = 0, ln = 0, lsd = 0, ls = 0, ld = 0;
-  const float* x = Floats(env, argv[0], &lx);
-  const float* dy = Floats(env, argv[1], &ldy);
-  const float* noise = Floats(env, argv[2], &ln);
-  const float* sd = Floats(env, argv[3], &lsd);
-  const float* ls2 = Floats(env, argv[4], &ls);
-  const int64_t b = Int(env, argv[5]), in = Int(env, argv[6]), out = Int(env, argv[7]);
-  float* dls = Floats(env, argv[8], &ld);
-  if (x == nullptr || dy == nullptr || noise == nullptr || sd == nullptr || ls2 == nullptr || dls == nullptr) return nullptr;
-  if (b <= 0 || in <= 0 || out <= 0 || !Sized(env, lx, b * in, "lrtDenseGradLogSigma2: x") ||
-      !Sized(env, ldy, b * out, "lrtDenseGradLogSigma2: dy") || !Sized(env, ln, b * out, "lrtDenseGradLogSigma2: noise") ||
-      !Sized(env, lsd, b * out, "lrtDenseGradLogSigma2: std") || !Sized(env, ls, in * out, "lrtDenseGradLogSigma2: logSigma2") ||
-      !Sized(env, ld, in * out, "lrtDenseGradLogSigma2: dLogSigma2"))
-    return nullptr;
+  Args args(env, info, "lrtDenseGradLogSigma2", 9);
+  const DenseSizes d = ReadDenseSizes(args, 5);
+  const Span<float> xs = args.Floats(0, "x"), dys = args.Floats(1, "dy"), ns = args.Floats(2, "noise");
+  const Span<float> sds = args.Floats(3, "std"), ss = args.Floats(4, "logSigma2"), dss = args.Floats(8, "dLogSigma2");
+  args.Length(xs, "x", d.x);
+  args.Length(dys, "dy", d.y);
+  args.Length(ns, "noise", d.y);
+  args.Length(sds, "std", d.y);
+  args.Length(ss, "logSigma2", d.w);
+  args.Length(dss, "dLogSigma2", d.w);
+  if (!args.ok()) return nullptr;
+  const int64_t b = d.b, in = d.in, out = d.out;
+  const float *x = xs.data, *dy = dys.data, *noise = ns.data, *sd = sds.data, *ls2 = ss.data;
+  float* dls = dss.data;
   LrtGradLogSigma2(x, nullptr, b, in, out, dy, noise, sd, ls2, dls);
   return nullptr;
 }
@@ -381,31 +366,29 @@ napi_value LrtDenseGradLogSigma2(napi_env env, napi_callback_info info) {
 // lrtConvForward(geometry[14], x, theta, logSigma2, noise, bias?, outChannels, varEps, y, std, cols?, squares?):
 // cols and squares [rows × k], when given, receive the patches of x and their squares.
 napi_value LrtConvForward(napi_env env, napi_callback_info info) {
-  napi_value argv[12];
-  if (!Args(env, info, argv, "lrtConvForward takes 12 arguments")) return nullptr;
+  Args args(env, info, "lrtConvForward", 12);
   ConvGeometry g;
-  if (!Geometry(env, argv[0], &g)) return nullptr;
-  size_t lx = 0, lt = 0, ls = 0, ln = 0, lb = 0, ly = 0, lsd = 0, lc = 0, lq = 0;
-  const float* x = Floats(env, argv[1], &lx);
-  const float* theta = Floats(env, argv[2], &lt);
-  const float* ls2 = Floats(env, argv[3], &ls);
-  const float* noise = Floats(env, argv[4], &ln);
-  const float* bias = OptionalFloats(env, argv[5], &lb);
-  const int64_t f = Int(env, argv[6]);
-  const float var_eps = static_cast<float>(Double(env, argv[7]));
-  float* y = Floats(env, argv[8], &ly);
-  float* sd = Floats(env, argv[9], &lsd);
-  float* cols = OptionalFloats(env, argv[10], &lc);
-  float* squares = OptionalFloats(env, argv[11], &lq);
-  if (x == nullptr || theta == nullptr || ls2 == nullptr || noise == nullptr || y == nullptr || sd == nullptr) return nullptr;
+  ReadConvGeometryArray(args, 0, &g);
+  const Span<float> xs = args.Floats(1, "x"), ts = args.Floats(2, "theta"), ss = args.Floats(3, "logSigma2");
+  const Span<float> ns = args.Floats(4, "noise"), bs = args.Floats(5, "bias", true);
+  const int64_t f = args.Int(6, "outChannels", 1);
+  const float var_eps = static_cast<float>(args.Number(7, "varEps"));
+  const Span<float> ys = args.Floats(8, "y"), sds = args.Floats(9, "std");
+  const Span<float> cs = args.Floats(10, "cols", true), qs = args.Floats(11, "squares", true);
+  const int64_t image = ImageSize(args, g), patches = PatchSize(args, g), outputs = OutputSize(args, g, f), filter = FilterSize(args, g, f);
+  args.Length(xs, "x", image);
+  args.Length(ts, "theta", filter);
+  args.Length(ss, "logSigma2", filter);
+  args.Length(ns, "noise", outputs);
+  if (bs.data != nullptr) args.Length(bs, "bias", f);
+  args.Length(ys, "y", outputs);
+  args.Length(sds, "std", outputs);
+  if (cs.data != nullptr) args.Length(cs, "cols", patches);
+  if (qs.data != nullptr) args.Length(qs, "squares", patches);
+  if (!args.ok()) return nullptr;
   const int64_t rows = g.Rows(), k = g.Cols();
-  if (f <= 0 || !Sized(env, lx, g.batch * g.h * g.w * g.c, "lrtConvForward: x") ||
-      !Sized(env, lt, k * f, "lrtConvForward: theta") || !Sized(env, ls, k * f, "lrtConvForward: logSigma2") ||
-      !Sized(env, ln, rows * f, "lrtConvForward: noise") || (bias != nullptr && !Sized(env, lb, f, "lrtConvForward: bias")) ||
-      !Sized(env, ly, rows * f, "lrtConvForward: y") || !Sized(env, lsd, rows * f, "lrtConvForward: std") ||
-      (cols != nullptr && !Sized(env, lc, rows * k, "lrtConvForward: cols")) ||
-      (squares != nullptr && !Sized(env, lq, rows * k, "lrtConvForward: squares")))
-    return nullptr;
+  const float *x = xs.data, *theta = ts.data, *ls2 = ss.data, *noise = ns.data, *bias = bs.data;
+  float *y = ys.data, *sd = sds.data, *cols = cs.data, *squares = qs.data;
   if (cols == nullptr) cols = ScratchOf(3, rows * k);
   if (squares == nullptr) squares = ScratchOf(4, rows * k);
   Im2col(g, x, cols, squares);
@@ -416,27 +399,26 @@ napi_value LrtConvForward(napi_env env, napi_callback_info info) {
 // lrtConvGradInput(geometry[14], x, dy, noise, std, theta, logSigma2, outChannels, dx):
 // dx = col2im(dy·θᵀ) + 2x ⊙ col2im(dv·exp(log σ²)ᵀ), dv = dy ⊙ noise / (2·std).
 napi_value LrtConvGradInput(napi_env env, napi_callback_info info) {
-  napi_value argv[9];
-  if (!Args(env, info, argv, "lrtConvGradInput takes 9 arguments")) return nullptr;
+  Args args(env, info, "lrtConvGradInput", 9);
   ConvGeometry g;
-  if (!Geometry(env, argv[0], &g)) return nullptr;
-  size_t lx = 0, ldy = 0, ln = 0, lsd = 0, lt = 0, ls = 0, ldx = 0;
-  const float* x = Floats(env, argv[1], &lx);
-  const float* dy = Floats(env, argv[2], &ldy);
-  const float* noise = Floats(env, argv[3], &ln);
-  const float* sd = Floats(env, argv[4], &lsd);
-  const float* theta = Floats(env, argv[5], &lt);
-  const float* ls2 = Floats(env, argv[6], &ls);
-  const int64_t f = Int(env, argv[7]);
-  float* dx = Floats(env, argv[8], &ldx);
-  if (x == nullptr || dy == nullptr || noise == nullptr || sd == nullptr || theta == nullptr || ls2 == nullptr || dx == nullptr)
-    return nullptr;
-  const int64_t rows = g.Rows(), k = g.Cols(), image = g.batch * g.h * g.w * g.c;
-  if (f <= 0 || !Sized(env, lx, image, "lrtConvGradInput: x") || !Sized(env, ldy, rows * f, "lrtConvGradInput: dy") ||
-      !Sized(env, ln, rows * f, "lrtConvGradInput: noise") || !Sized(env, lsd, rows * f, "lrtConvGradInput: std") ||
-      !Sized(env, lt, k * f, "lrtConvGradInput: theta") || !Sized(env, ls, k * f, "lrtConvGradInput: logSigma2") ||
-      !Sized(env, ldx, image, "lrtConvGradInput: dx"))
-    return nullptr;
+  ReadConvGeometryArray(args, 0, &g);
+  const Span<float> xs = args.Floats(1, "x"), dys = args.Floats(2, "dy"), ns = args.Floats(3, "noise");
+  const Span<float> sds = args.Floats(4, "std"), ts = args.Floats(5, "theta"), ss = args.Floats(6, "logSigma2");
+  const int64_t f = args.Int(7, "outChannels", 1);
+  const Span<float> dxs = args.Floats(8, "dx");
+  const int64_t image = ImageSize(args, g), outputs = OutputSize(args, g, f), filter = FilterSize(args, g, f);
+  PatchSize(args, g);
+  args.Length(xs, "x", image);
+  args.Length(dys, "dy", outputs);
+  args.Length(ns, "noise", outputs);
+  args.Length(sds, "std", outputs);
+  args.Length(ts, "theta", filter);
+  args.Length(ss, "logSigma2", filter);
+  args.Length(dxs, "dx", image);
+  if (!args.ok()) return nullptr;
+  const int64_t rows = g.Rows(), k = g.Cols();
+  const float *x = xs.data, *dy = dys.data, *noise = ns.data, *sd = sds.data, *theta = ts.data, *ls2 = ss.data;
+  float* dx = dxs.data;
   Pool& pool = ThePool();
   float* s2 = ScratchOf(0, k * f);
   pool.For(k * f, kComputeGrain, [&](int64_t i0, int64_t i1) { ExpRange(ls2, s2, i0, i1); });
@@ -456,27 +438,25 @@ napi_value LrtConvGradInput(napi_env env, napi_callback_info info) {
 // lrtConvGradLogSigma2(geometry[14], x, dy, noise, std, logSigma2, outChannels, dLogSigma2, squares?): the
 // squares of x's patches as lrtConvForward wrote them, when the caller kept them; else they are recomputed.
 napi_value LrtConvGradLogSigma2(napi_env env, napi_callback_info info) {
-  napi_value argv[9];
-  if (!Args(env, info, argv, "lrtConvGradLogSigma2 takes 9 arguments")) return nullptr;
+  Args args(env, info, "lrtConvGradLogSigma2", 9);
   ConvGeometry g;
-  if (!Geometry(env, argv[0], &g)) return nullptr;
-  size_t lx = 0, ldy = 0, ln = 0, lsd = 0, ls = 0, ld = 0, lq = 0;
-  const float* x = Floats(env, argv[1], &lx);
-  const float* dy = Floats(env, argv[2], &ldy);
-  const float* noise = Floats(env, argv[3], &ln);
-  const float* sd = Floats(env, argv[4], &lsd);
-  const float* ls2 = Floats(env, argv[5], &ls);
-  const int64_t f = Int(env, argv[6]);
-  float* dls = Floats(env, argv[7], &ld);
-  const float* squares = OptionalFloats(env, argv[8], &lq);
-  if (x == nullptr || dy == nullptr || noise == nullptr || sd == nullptr || ls2 == nullptr || dls == nullptr) return nullptr;
+  ReadConvGeometryArray(args, 0, &g);
+  const Span<float> xs = args.Floats(1, "x"), dys = args.Floats(2, "dy"), ns = args.Floats(3, "noise");
+  const Span<float> sds = args.Floats(4, "std"), ss = args.Floats(5, "logSigma2");
+  const int64_t f = args.Int(6, "outChannels", 1);
+  const Span<float> dss = args.Floats(7, "dLogSigma2"), qs = args.Floats(8, "squares", true);
+  const int64_t image = ImageSize(args, g), patches = PatchSize(args, g), outputs = OutputSize(args, g, f), filter = FilterSize(args, g, f);
+  args.Length(xs, "x", image);
+  args.Length(dys, "dy", outputs);
+  args.Length(ns, "noise", outputs);
+  args.Length(sds, "std", outputs);
+  args.Length(ss, "logSigma2", filter);
+  args.Length(dss, "dLogSigma2", filter);
+  if (qs.data != nullptr) args.Length(qs, "squares", patches);
+  if (!args.ok()) return nullptr;
   const int64_t rows = g.Rows(), k = g.Cols();
-  if (f <= 0 || !Sized(env, lx, g.batch * g.h * g.w * g.c, "lrtConvGradLogSigma2: x") ||
-      !Sized(env, ldy, rows * f, "lrtConvGradLogSigma2: dy") || !Sized(env, ln, rows * f, "lrtConvGradLogSigma2: noise") ||
-      !Sized(env, lsd, rows * f, "lrtConvGradLogSigma2: std") || !Sized(env, ls, k * f, "lrtConvGradLogSigma2: logSigma2") ||
-      !Sized(env, ld, k * f, "lrtConvGradLogSigma2: dLogSigma2") ||
-      (squares != nullptr && !Sized(env, lq, rows * k, "lrtConvGradLogSigma2: squares")))
-    return nullptr;
+  const float *x = xs.data, *dy = dys.data, *noise = ns.data, *sd = sds.data, *ls2 = ss.data, *squares = qs.data;
+  float* dls = dss.data;
   if (squares == nullptr) {
     float* cols = ScratchOf(3, rows * k);
     float* sq = ScratchOf(4, rows * k);
@@ -490,21 +470,20 @@ napi_value LrtConvGradLogSigma2(napi_env env, napi_callback_info info) {
 // maskedTheta(theta, logSigma2, threshold, eps, lo, hi, outTheta, outMask): mask = [log α < threshold] as
 // 0/1 floats and θ ⊙ mask, in one pass.
 napi_value MaskedTheta(napi_env env, napi_callback_info info) {
-  napi_value argv[8];
-  if (!Args(env, info, argv, "maskedTheta takes 8 arguments")) return nullptr;
-  size_t lt = 0, ls = 0, lo_len = 0, lm = 0;
-  const float* theta = Floats(env, argv[0], &lt);
-  const float* ls2 = Floats(env, argv[1], &ls);
-  const float threshold = static_cast<float>(Double(env, argv[2]));
-  const float eps = static_cast<float>(Double(env, argv[3]));
-  const float lo = static_cast<float>(Double(env, argv[4])), hi = static_cast<float>(Double(env, argv[5]));
-  float* out = Floats(env, argv[6], &lo_len);
-  float* mask = Floats(env, argv[7], &lm);
-  if (theta == nullptr || ls2 == nullptr || out == nullptr || mask == nullptr) return nullptr;
-  const int64_t n = static_cast<int64_t>(lt);
-  if (!Sized(env, ls, n, "maskedTheta: logSigma2") || !Sized(env, lo_len, n, "maskedTheta: out") ||
-      !Sized(env, lm, n, "maskedTheta: mask"))
-    return nullptr;
+  Args args(env, info, "maskedTheta", 8);
+  const Span<float> ts = args.Floats(0, "theta"), ss = args.Floats(1, "logSigma2");
+  const float threshold = static_cast<float>(args.Number(2, "threshold"));
+  const float eps = static_cast<float>(args.Number(3, "eps"));
+  const float lo = static_cast<float>(args.Number(4, "lo")), hi = static_cast<float>(args.Number(5, "hi"));
+  args.Require(lo <= hi, "the clip range [lo, hi] is empty: lo = %g > hi = %g", lo, hi);
+  const Span<float> os = args.Floats(6, "outTheta"), ms = args.Floats(7, "outMask");
+  args.Length(ss, "logSigma2", ts.length);
+  args.Length(os, "outTheta", ts.length);
+  args.Length(ms, "outMask", ts.length);
+  if (!args.ok()) return nullptr;
+  const int64_t n = ts.length;
+  const float *theta = ts.data, *ls2 = ss.data;
+  float *out = os.data, *mask = ms.data;
   ThePool().For(n, kComputeGrain, [&](int64_t i0, int64_t i1) {
     MaskRange(theta, ls2, threshold, eps, lo, hi, out, mask, i0, i1);
   });
@@ -515,31 +494,30 @@ napi_value MaskedTheta(napi_env env, napi_callback_info info) {
 // pass, in the order of the composed update: m' = β1·m + (1−β1)·g, v' = β2·v + (1−β2)·g²,
 // x' = x − stepSize · m' / (sqrt(v')·invSqrtBc2 + ε).
 napi_value AdamUpdate(napi_env env, napi_callback_info info) {
-  napi_value argv[12];
-  if (!Args(env, info, argv, "adamUpdate takes 12 arguments")) return nullptr;
-  size_t lx = 0, lm = 0, lv = 0, lg = 0, lxo = 0, lmo = 0, lvo = 0;
-  const float* x = Floats(env, argv[0], &lx);
-  const float* m = Floats(env, argv[1], &lm);
-  const float* v = Floats(env, argv[2], &lv);
-  const float* g = Floats(env, argv[3], &lg);
-  const float b1 = static_cast<float>(Double(env, argv[4])), b2 = static_cast<float>(Double(env, argv[5]));
-  const float eps = static_cast<float>(Double(env, argv[6]));
-  const float step = static_cast<float>(Double(env, argv[7])), inv = static_cast<float>(Double(env, argv[8]));
-  float* xo = Floats(env, argv[9], &lxo);
-  float* mo = Floats(env, argv[10], &lmo);
-  float* vo = Floats(env, argv[11], &lvo);
-  if (x == nullptr || m == nullptr || v == nullptr || g == nullptr || xo == nullptr || mo == nullptr || vo == nullptr) return nullptr;
-  const int64_t n = static_cast<int64_t>(lx);
-  if (xo == x || xo == m || xo == v || xo == g || mo == x || mo == m || mo == v || mo == g || vo == x || vo == m ||
-      vo == v || vo == g || xo == mo || xo == vo || mo == vo) {
-    napi_throw_error(env, nullptr, "adamUpdate: the outputs must be distinct new arrays");
+  Args args(env, info, "adamUpdate", 12);
+  const Span<float> xs = args.Floats(0, "x"), ms = args.Floats(1, "m"), vs = args.Floats(2, "v"), gs = args.Floats(3, "g");
+  const double beta1 = args.Number(4, "beta1"), beta2 = args.Number(5, "beta2");
+  const float eps = static_cast<float>(args.Number(6, "epsilon"));
+  const float step = static_cast<float>(args.Number(7, "stepSize")), inv = static_cast<float>(args.Number(8, "invSqrtBc2"));
+  const Span<float> xos = args.Floats(9, "xOut"), mos = args.Floats(10, "mOut"), vos = args.Floats(11, "vOut");
+  const int64_t n = xs.length;
+  args.Length(ms, "m", n);
+  args.Length(vs, "v", n);
+  args.Length(gs, "g", n);
+  args.Length(xos, "xOut", n);
+  args.Length(mos, "mOut", n);
+  args.Length(vos, "vOut", n);
+  if (!args.ok()) return nullptr;
+  const float *x = xs.data, *m = ms.data, *v = vs.data, *g = gs.data;
+  float *xo = xos.data, *mo = mos.data, *vo = vos.data;
+  if (n > 0 && (xo == x || xo == m || xo == v || xo == g || mo == x || mo == m || mo == v || mo == g || vo == x || vo == m ||
+                vo == v || vo == g || xo == mo || xo == vo || mo == vo)) {
+    args.Fail(false, "the outputs must be distinct new arrays");
     return nullptr;
   }
-  if (!Sized(env, lm, n, "adamUpdate: m") || !Sized(env, lv, n, "adamUpdate: v") || !Sized(env, lg, n, "adamUpdate: g") ||
-      !Sized(env, lxo, n, "adamUpdate: xOut") || !Sized(env, lmo, n, "adamUpdate: mOut") || !Sized(env, lvo, n, "adamUpdate: vOut"))
-    return nullptr;
-  const float c1 = static_cast<float>(1.0 - static_cast<double>(Double(env, argv[4])));
-  const float c2 = static_cast<float>(1.0 - static_cast<double>(Double(env, argv[5])));
+  const float b1 = static_cast<float>(beta1), b2 = static_cast<float>(beta2);
+  const float c1 = static_cast<float>(1.0 - beta1);
+  const float c2 = static_cast<float>(1.0 - beta2);
   ThePool().For(n, kComputeGrain, [&](int64_t i0, int64_t i1) {
     AdamRange(x, m, v, g, b1, b2, c1, c2, eps, step, inv, xo, mo, vo, i0, i1);
   });

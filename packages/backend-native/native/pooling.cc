@@ -9,7 +9,7 @@
 
 #include "fastmath.h"
 #include "fused.h"
-#include "napi-util.h"
+#include "args.h"
 #include "pool.h"
 
 namespace sparsevd {
@@ -19,11 +19,14 @@ struct PoolGeometry {
   int64_t batch, h, w, c, fh, fw, sh, sw, pt, pl, oh, ow;
 };
 
-bool ReadPool(napi_env env, napi_value* argv, PoolGeometry* g) {
+// The 12 geometry numbers as the first arguments, checked: sizes at least 1, paddings at least 0, all below
+// 2^31 (args.h), so the window arithmetic cannot overflow.
+void ReadPool(Args& args, PoolGeometry* g) {
+  static constexpr const char* kNames[12] = {"batch", "h", "w", "c", "filterH", "filterW", "strideH", "strideW", "padTop", "padLeft", "outH", "outW"};
   int64_t* f[] = {&g->batch, &g->h, &g->w, &g->c, &g->fh, &g->fw, &g->sh, &g->sw, &g->pt, &g->pl, &g->oh, &g->ow};
-  for (int i = 0; i < 12; ++i) *f[i] = Int(env, argv[i]);
-  return g->batch > 0 && g->h > 0 && g->w > 0 && g->c > 0 && g->fh > 0 && g->fw > 0 && g->sh > 0 && g->sw > 0 &&
-         g->oh > 0 && g->ow > 0;
+  args.IntArgs(0, kNames, f, 12);
+  for (int i = 0; i < 12; ++i)
+    if (i != 8 && i != 9) args.Require(*f[i] >= 1, "%s must be at least 1, got %lld", kNames[i], static_cast<long long>(*f[i]));
 }
 
 // Calls visit(offset) with the offset in the image of each cell of output (i, j)'s window that lies inside it, in
@@ -86,22 +89,15 @@ SPARSEVD_SIMD_VERSIONS(PoolGradRow, (const PoolGeometry& g, const float* __restr
 
 // maxPool(batch, h, w, c, fh, fw, sh, sw, padTop, padLeft, outH, outW, x, out)
 napi_value MaxPool(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
-  napi_value argv[14];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Args args(env, info, "maxPool", 14);
   PoolGeometry g;
-  if (argc != 14 || !ReadPool(env, argv, &g)) {
-    napi_throw_error(env, nullptr, "maxPool: bad arguments");
-    return nullptr;
-  }
-  size_t lx = 0, lo = 0;
-  const float* x = Floats(env, argv[12], &lx);
-  float* out = Floats(env, argv[13], &lo);
-  if (x == nullptr || out == nullptr) return nullptr;
-  if (static_cast<int64_t>(lx) != g.batch * g.h * g.w * g.c || static_cast<int64_t>(lo) != g.batch * g.oh * g.ow * g.c) {
-    napi_throw_range_error(env, nullptr, "maxPool: array sizes do not match the geometry");
-    return nullptr;
-  }
+  ReadPool(args, &g);
+  const Span<float> xs = args.Floats(12, "x"), os = args.Floats(13, "out");
+  args.Length(xs, "x", args.Product("the input", {g.batch, g.h, g.w, g.c}));
+  args.Length(os, "out", args.Product("the output", {g.batch, g.oh, g.ow, g.c}));
+  if (!args.ok()) return nullptr;
+  const float* x = xs.data;
+  float* out = os.data;
   ThePool().For(g.batch * g.oh, 8, [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const int64_t b = r / g.oh, i = r % g.oh;
@@ -113,25 +109,18 @@ napi_value MaxPool(napi_env env, napi_callback_info info) {
 
 // maxPoolGrad(same geometry, x, dy, dx): dx is zeroed, then each output's gradient goes to its window maximum.
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 15;
-  napi_value argv[15];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  Args args(env, info, "maxPoolGrad", 15);
   PoolGeometry g;
-  if (argc != 15 || !ReadPool(env, argv, &g)) {
-    napi_throw_error(env, nullptr, "maxPoolGrad: bad arguments");
-    return nullptr;
-  }
-  size_t lx = 0, ldy = 0, ldx = 0;
-  const float* x = Floats(env, argv[12], &lx);
-  const float* dy = Floats(env, argv[13], &ldy);
-  float* dx = Floats(env, argv[14], &ldx);
-  if (x == nullptr || dy == nullptr || dx == nullptr) return nullptr;
+  ReadPool(args, &g);
+  const Span<float> xs = args.Floats(12, "x"), dys = args.Floats(13, "dy"), dxs = args.Floats(14, "dx");
+  const int64_t total = args.Product("the input", {g.batch, g.h, g.w, g.c});
+  args.Length(xs, "x", total);
+  args.Length(dxs, "dx", total);
+  args.Length(dys, "dy", args.Product("the output", {g.batch, g.oh, g.ow, g.c}));
+  if (!args.ok()) return nullptr;
   const int64_t image = g.h * g.w * g.c;
-  if (static_cast<int64_t>(lx) != g.batch * image || static_cast<int64_t>(ldx) != g.batch * image ||
-      static_cast<int64_t>(ldy) != g.batch * g.oh * g.ow * g.c) {
-    napi_throw_range_error(env, nullptr, "maxPoolGrad: array sizes do not match the geometry");
-    return nullptr;
-  }
+  const float *x = xs.data, *dy = dys.data;
+  float* dx = dxs.data;
   // Parallel over images: each writes only its own part of dx.
   ThePool().For(g.batch, 1, [&](int64_t b0, int64_t b1) {
     std::vector<float> best(static_cast<size_t>(g.ow * g.c));

@@ -12,7 +12,7 @@
 
 #include "fused.h"
 #include "fastmath.h"
-#include "napi-util.h"
+#include "args.h"
 #include "pool.h"
 
 namespace sparsevd {
@@ -138,24 +138,13 @@ SPARSEVD_SIMD_VERSIONS(PolarStore, (const double* __restrict v1, const double* _
 
 // randomNormal(seed: string, mean, stdDev, out: Float32Array)
 napi_value RandomNormal(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != 4) {
-    napi_throw_error(env, nullptr, "randomNormal takes 4 arguments");
-    return nullptr;
-  }
-  size_t length = 0;
-  if (napi_get_value_string_utf16(env, argv[0], nullptr, 0, &length) != napi_ok) {
-    napi_throw_type_error(env, nullptr, "randomNormal: the seed must be a string");
-    return nullptr;
-  }
-  std::u16string seed(length, u'\0');
-  napi_get_value_string_utf16(env, argv[0], seed.data(), length + 1, &length);
-  const double mean = Double(env, argv[1]), sd = Double(env, argv[2]);
-  size_t n = 0;
-  float* out = Floats(env, argv[3], &n);
-  if (out == nullptr) return nullptr;
+  Args args(env, info, "randomNormal", 4);
+  const std::u16string seed = args.String(0, "seed");
+  const double mean = args.Number(1, "mean"), sd = args.Number(2, "stdDev");
+  const Span<float> os = args.Floats(3, "out");
+  if (!args.ok()) return nullptr;
+  float* out = os.data;
+  const size_t n = static_cast<size_t>(os.length);
   Alea random(seed);
   const int64_t total = static_cast<int64_t>(n);
   const int64_t pairs = (total + 1) / 2;

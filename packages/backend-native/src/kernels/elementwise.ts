@@ -1,41 +1,13 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
+import { BINARY_OPS, COMPARE_OPS, UNARY_OPS } from '../ops.generated.js';
 import { floats, uninitialized } from './tensor-data.js';
 
-const BINARY: Readonly<Record<string, number>> = {
-  Add: 0,
-  Sub: 1,
-  Multiply: 2,
-  RealDiv: 3,
-  Maximum: 4,
-  Minimum: 5,
-  SquaredDifference: 6,
-};
-const COMPARE: Readonly<Record<string, number>> = {
-  Less: 0,
-  LessEqual: 1,
-  Greater: 2,
-  GreaterEqual: 3,
-  Equal: 4,
-  NotEqual: 5,
-};
-const UNARY: Readonly<Record<string, number>> = {
-  Exp: 0,
-  Log: 1,
-  Sqrt: 2,
-  Square: 3,
-  Neg: 4,
-  Sigmoid: 5,
-  Softplus: 6,
-  Relu: 7,
-  Abs: 8,
-  ClipByValue: 9,
-  Rsqrt: 10,
-  Tanh: 11,
-  Reciprocal: 12,
-  Step: 13,
-};
+// The op codes come from native/ops.json through the generated table, as the addon's own enums do.
+const BINARY: Readonly<Record<string, number>> = BINARY_OPS;
+const COMPARE: Readonly<Record<string, number>> = COMPARE_OPS;
+const UNARY: Readonly<Record<string, number>> = UNARY_OPS;
 
 /** The element-wise, reduction and boolean kernels `elementwiseConfigs` replaces. */
 export const ELEMENTWISE_KERNELS: ReadonlyArray<string> = [
