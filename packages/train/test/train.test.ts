@@ -155,3 +155,33 @@ describe('train', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('train never rejects', () => {
+  it('a throw inside a step (here from an event handler) resolves to a Failed error, leaking nothing', async () => {
+    const before = tf.memory().numTensors;
+    const run = train(config, data, {
+      onEvent: (event) => {
+        if (event.type === 'step' && event.epoch === 1 && event.step === 4)
+          throw new TypeError('injected failure');
+      },
+    });
+    const result = await run().catch((error: unknown) => ({ rejected: error }));
+    expect(result).not.toHaveProperty('rejected');
+    expect(E.isLeft(result as E.Either<unknown, unknown>)).toBe(true);
+    const error = (result as E.Left<{ kind: string; message: string }>).left;
+    expect(error.kind).toBe('Failed');
+    expect(error.message).toBe('training failed in the sparsevd phase, epoch 2, step 5: injected failure');
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('so does a checkpoint writer that throws synchronously instead of rejecting', async () => {
+    const result = await train(config, data, {
+      checkpointPath: join(tempDir(), 'c.ckpt'),
+      writeFile: () => {
+        throw new Error('disk on fire');
+      },
+    })();
+    expect(E.isLeft(result) && result.left).toMatchObject({ kind: 'Checkpoint' });
+    expect(E.isLeft(result) && result.left.message).toMatch(/cannot write the checkpoint: disk on fire/);
+  });
+});
