@@ -4,7 +4,11 @@
 //   2. `npm pack` makes its tarball (from the built dist/);
 //   3. an empty scratch project installs that tarball, plus the tarballs of the @sparsevd packages it
 //      depends on (not yet on the registry), with every other dependency from the registry;
-//   4. plain `node` imports every entry of its `exports` map there, and runs its bins with --help.
+//   4. plain `node` imports every entry of its `exports` map there, and runs its bins with --help;
+//   5. a second scratch project installs exactly what the package README's `npm install` lines name (tarballs
+//      standing in for the registry for @sparsevd packages, with the @sparsevd packages those depend on), and
+//      every ```js example of the README runs there under plain `node`, its output checked against the
+//      `// expected output` comments of its console.log / print lines (… stands for any text).
 // Usage: node tools/scripts/pack-check.mjs [package-dir...]   (default: every package under packages/)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -121,6 +125,109 @@ for (const dir of dirs) {
       process.stdout.write(`pack-check: ${name}: \`${bin} ${argv.join(' ')}\` runs\n`);
     } catch (error) {
       fail(name, `\`${bin} ${argv.join(' ')}\` failed: ${error.stderr || error.message}`);
+    }
+  }
+}
+// 5. The README's own install line, then its examples.
+/** The specs of every `npm install` line of the README's ```sh blocks (comments after # dropped). */
+const installSpecs = (readme) =>
+  [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+    .flatMap((m) => m[1].split('\n'))
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter((line) => line.startsWith('npm install '))
+    .flatMap((line) =>
+      line
+        .slice('npm install '.length)
+        .split(/\s+/)
+        .filter((w) => w !== '' && !w.startsWith('-')),
+    );
+/** The ```js blocks of the README with, for each, the outputs its comments promise, in order. */
+const examples = (readme) =>
+  [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => ({
+    code: m[1],
+    expected: m[1]
+      .split('\n')
+      .filter((line) => /console\.log\(|\.print\(\)/.test(line) && line.includes('); // '))
+      .map((line) => line.slice(line.indexOf('); // ') + 6).trim()),
+  }));
+const normalise = (text) => text.replace(/\s+/g, ' ').trim();
+/** Whether `stdout` shows every expected output in order (each split at … into fragments that must follow). */
+const showsAll = (stdout, expected) => {
+  const out = normalise(stdout);
+  let at = 0;
+  for (const fragment of expected.flatMap((e) => e.split('…').map(normalise)).filter((f) => f !== '')) {
+    const found = out.indexOf(fragment, at);
+    if (found < 0) return fragment;
+    at = found + fragment.length;
+  }
+  return undefined;
+};
+for (const dir of dirs) {
+  const manifest = readManifest(dir);
+  if (manifest.private) continue;
+  const name = manifest.name;
+  const readme = readFileSync(join(dir, 'README.md'), 'utf8');
+  const specs = installSpecs(readme);
+  if (specs.length === 0) {
+    fail(name, 'README has no `npm install` line in a ```sh block');
+    continue;
+  }
+  const named = specs.filter((s) => manifests.has(s));
+  const project = mkdtempSync(join(scratch, 'readme-'));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'readme-scratch', private: true, type: 'module' }),
+  );
+  const seen = new Set();
+  const local = named.flatMap((s) => closure(manifests.get(s), seen));
+  try {
+    npm(['install', ...specs.filter((s) => !manifests.has(s)), ...local], project);
+  } catch (error) {
+    fail(name, `the README's install line failed: ${error.stderr || error.message}`);
+    continue;
+  }
+  const installed = new Set(specs.map((s) => s.replace(/(?<=.)@[^@/]*$/, '')));
+  for (const [i, { code, expected }] of examples(readme).entries()) {
+    // Every package the example imports must be one the install line names: nothing found by hoisting.
+    const imported = [...code.matchAll(/(?:from\s+|import\s+)'([^']+)'/g)]
+      .map((m) => m[1])
+      .filter((spec) => !spec.startsWith('node:') && !spec.startsWith('.'))
+      .map((spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]));
+    const unnamed = [...new Set(imported)].filter((pkg) => !installed.has(pkg));
+    if (unnamed.length > 0)
+      fail(
+        name,
+        `README example ${i + 1} imports ${unnamed.join(', ')}, which its install line does not name`,
+      );
+    try {
+      const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+        cwd: project,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 180_000,
+      });
+      const missing = showsAll(stdout, expected);
+      if (missing !== undefined)
+        fail(
+          name,
+          `README example ${i + 1} ran but did not print "${missing}"; it printed: ${normalise(stdout).slice(0, 300)}`,
+        );
+      else
+        process.stdout.write(
+          `pack-check: ${name}: README example ${i + 1} runs after \`npm install ${specs.join(' ')}\` (${expected.length} outputs checked)\n`,
+        );
+    } catch (error) {
+      fail(
+        name,
+        `README example ${i + 1} fails after \`npm install ${specs.join(' ')}\`: ${(
+          error.stderr || error.message
+        )
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .slice(0, 4)
+          .join(' ')}`,
+      );
     }
   }
 }
