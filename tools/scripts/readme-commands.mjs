@@ -23,8 +23,14 @@ const keep = process.argv.includes('--keep');
 
 /** Why a command is not run, by pattern; everything else runs. */
 const NOT_RUN = [
-  [/^npm install @sparsevd\//, 'a registry install of a package: tools/scripts/pack-check.mjs runs it with tarballs'],
-  [/^npm install @tensorflow\//, 'a registry install for a package README: tools/scripts/pack-check.mjs runs it'],
+  [
+    /^npm install @sparsevd\//,
+    'a registry install of a package: tools/scripts/pack-check.mjs runs it with tarballs',
+  ],
+  [
+    /^npm install @tensorflow\//,
+    'a registry install for a package README: tools/scripts/pack-check.mjs runs it',
+  ],
   [/^npm install-scripts /, "a setting for the user's own project"],
   [/^bash \.ci\/run$/, "this script's own caller"],
   [/^npx changeset$/, 'an interactive prompt (it asks which packages changed)'],
@@ -71,7 +77,12 @@ const results = [];
 const run = (command, cwd, interruptAfter) =>
   new Promise((done) => {
     const started = Date.now();
-    const child = spawn('bash', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn('bash', ['-c', command], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     let timer;
     let interrupted = false;
@@ -91,7 +102,12 @@ const run = (command, cwd, interruptAfter) =>
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       clearTimeout(limit);
-      done({ code: code ?? (signal === 'SIGKILL' ? 137 : 1), interrupted, output, seconds: (Date.now() - started) / 1000 });
+      done({
+        code: code ?? (signal === 'SIGKILL' ? 137 : 1),
+        interrupted,
+        output,
+        seconds: (Date.now() - started) / 1000,
+      });
     });
   });
 
@@ -109,7 +125,8 @@ const check = async (command, cwd, where) => {
   const wanted = interruptAfter === undefined ? 0 : 130;
   const ok =
     code === wanted &&
-    (interruptAfter === undefined || (interrupted && /checkpoint saved in .*; continue with: sparsevd resume/.test(output)));
+    (interruptAfter === undefined ||
+      (interrupted && /checkpoint saved in .*; continue with: sparsevd resume/.test(output)));
   results.push(
     `${ok ? 'ok      ' : 'FAILED  '} ${command}  — exit ${code}${interrupted ? ' after Ctrl-C (checkpoint saved)' : ''}, ${seconds.toFixed(0)} s`,
   );
@@ -122,7 +139,8 @@ const check = async (command, cwd, where) => {
 };
 
 // 1. The quick start, exactly.
-for (const command of ['npm ci && npm start', 'npm ci && npm test']) await check(command, repo, 'README quick start');
+for (const command of ['npm ci && npm start', 'npm ci && npm test'])
+  await check(command, repo, 'README quick start');
 // 2. Every other command of every README (the quick start's own pieces already ran).
 for (const piece of ['npm ci', 'npm start', 'npm test']) ran.add(piece);
 const readmes = [
@@ -135,13 +153,21 @@ for (const [file, pkg] of readmes)
   for (const command of commandsOf(join(repo, file))) {
     // `node scripts/…` in a package README means that package's folder; every other path is the root's.
     const script = /^node (\S+)/.exec(command)?.[1];
-    const inPackage = pkg !== undefined && script !== undefined && !existsSync(join(repo, script)) && existsSync(join(repo, pkg, script));
+    const inPackage =
+      pkg !== undefined &&
+      script !== undefined &&
+      !existsSync(join(repo, script)) &&
+      existsSync(join(repo, pkg, script));
     await check(command, inPackage ? join(repo, pkg) : repo, file);
   }
 
-process.stdout.write(`\nreadme-commands: from a fresh clone (${repo}):\n${results.map((r) => `  ${r}`).join('\n')}\n`);
+process.stdout.write(
+  `\nreadme-commands: from a fresh clone (${repo}):\n${results.map((r) => `  ${r}`).join('\n')}\n`,
+);
 if (!keep && failures === 0) rmSync(clone, { recursive: true, force: true });
 if (failures > 0) {
-  process.stderr.write(`readme-commands: ${failures} command(s) failed; the clone is kept in ${dirname(repo)}\n`);
+  process.stderr.write(
+    `readme-commands: ${failures} command(s) failed; the clone is kept in ${dirname(repo)}\n`,
+  );
   process.exitCode = 1;
 } else process.stdout.write('readme-commands: every README command works as written\n');
