@@ -95,8 +95,32 @@ const runChild = (backend, dir, onMark = () => false) =>
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
     });
-    child.on('exit', (code, signal) => resolve({ code, signal, stderr, marks, killedAt }));
+    child.on('exit', (code, signal) => {
+      traces.set(dir, [...(traces.get(dir) ?? []), marks.map(([line]) => line)]);
+      resolve({ code, signal, stderr, marks, killedAt });
+    });
   });
+
+/** The marker lines of every process run in a directory, run by run. */
+const traces = new Map();
+/** Losses by "epoch step" from marker lines (`step E S loss` / `eval E S loss`). */
+const losses = (lines) =>
+  new Map(
+    lines
+      .map((l) => l.split(' '))
+      .filter(([kind]) => kind === 'step' || kind === 'eval')
+      .map(([, e, s, loss]) => [`${e} ${s}`, loss]),
+  );
+/** Where a trial's runs first left the reference's losses: which run (from where) and which step. */
+const divergence = (dir, refDir) => {
+  const ref = losses(traces.get(refDir)?.flat() ?? []);
+  for (const [i, run] of (traces.get(dir) ?? []).entries()) {
+    for (const [at, loss] of losses(run))
+      if (ref.get(at) !== loss)
+        return `run ${i + 1} (${run[0]}) first differs at epoch/step ${at}: ${loss} vs ${ref.get(at)}`;
+  }
+  return 'every step loss equals the reference (the difference is after the last step)';
+};
 
 /** What the process was doing when it was killed, from its last marker and the files in its directory. */
 const phaseOf = (lastMark, dir) => {
@@ -202,7 +226,7 @@ for (const backend of backends) {
     else {
       failures += 1;
       process.stderr.write(
-        `resume-soak: ${backend} trial ${trial} differs from the uninterrupted run${final.code === 0 ? '' : `: ${final.stderr.trim()}`}\n`,
+        `resume-soak: ${backend} trial ${trial} differs from the uninterrupted run${final.code === 0 ? `; ${divergence(dir, refDir)}` : `: ${final.stderr.trim()}`}\n`,
       );
       if (final.code === 0)
         writeFileSync(

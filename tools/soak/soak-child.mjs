@@ -39,8 +39,11 @@ const result = await train(config, data.right, {
   checkpointPath,
   ...(resume === undefined ? {} : { resume }),
   onEvent: (event) => {
+    // The loss rides along (every digit), so a run that drifts shows the first step where it did.
     if (event.type === 'step')
-      mark(event.step === stepsPerEpoch - 1 ? `eval ${event.epoch}` : `step ${event.epoch} ${event.step}`);
+      mark(
+        `${event.step === stepsPerEpoch - 1 ? `eval ${event.epoch}` : `step ${event.epoch}`} ${event.step} ${event.loss}`,
+      );
     if (event.type === 'epoch-end') mark(`end ${event.metrics.epoch - 1}`);
     if (event.type === 'checkpoint') mark(`ckpt ${event.epoch} ${event.step}`);
   },
