@@ -91,15 +91,8 @@ class Args {
   Span<uint8_t> Bytes(size_t i, const char* name) { return Typed<uint8_t>(raw(i), name, napi_uint8_array, "Uint8Array", false); }
   // Whether argument i is a Uint8Array (rather than a Float32Array), for kernels that write either.
   bool IsBytes(size_t i) {
-    if (!ok_) return false;
-    bool typed = false;
-    napi_typedarray_type type = napi_float32_array;
-    size_t length = 0;
-    void* data = nullptr;
-    napi_value buffer;
-    size_t offset = 0;
-    return napi_is_typedarray(env_, raw(i), &typed) == napi_ok && typed &&
-           napi_get_typedarray_info(env_, raw(i), &type, &length, &data, &buffer, &offset) == napi_ok && type == napi_uint8_array;
+    TypedInfo info;
+    return ok_ && Inspect(raw(i), &info) && info.type == napi_uint8_array;
   }
 
   // An array of exactly n integers, each in [lo, hi], into out[0..n).
@@ -201,22 +194,32 @@ class Args {
     }
   }
 
+  struct TypedInfo {
+    napi_typedarray_type type = napi_float32_array;
+    size_t length = 0;
+    void* data = nullptr;
+  };
+  // Whether `value` is a typed array, with its element type, length and data (offset applied).
+  bool Inspect(napi_value value, TypedInfo* info) {
+    bool typed = false;
+    napi_value buffer;
+    size_t offset = 0;
+    return value != nullptr && napi_is_typedarray(env_, value, &typed) == napi_ok && typed &&
+           napi_get_typedarray_info(env_, value, &info->type, &info->length, &info->data, &buffer, &offset) == napi_ok;
+  }
+
   template <typename T>
   Span<T> Typed(napi_value value, const char* name, napi_typedarray_type want, const char* want_name, bool optional) {
     Span<T> out;
     if (!ok_) return out;
     if (optional && (IsType(value, napi_undefined) || IsType(value, napi_null))) return out;
-    bool typed = false;
-    napi_typedarray_type type = napi_float32_array;
-    size_t length = 0;
-    void* data = nullptr;
-    napi_value buffer;
-    size_t offset = 0;
-    if (value == nullptr || napi_is_typedarray(env_, value, &typed) != napi_ok || !typed ||
-        napi_get_typedarray_info(env_, value, &type, &length, &data, &buffer, &offset) != napi_ok || type != want) {
+    TypedInfo info;
+    if (!Inspect(value, &info) || info.type != want) {
       Fail(true, "%s must be a %s%s", name, want_name, optional ? " or null" : "");
       return out;
     }
+    const size_t length = info.length;
+    void* const data = info.data;
     if (length > static_cast<size_t>(kMaxElements)) {
       Fail(false, "%s is too large", name);
       return out;
