@@ -59,14 +59,14 @@ class Pool {
       const int64_t begin = c * size, end = std::min(n, begin + size);
       if (begin < end) f(c, begin, end);
     };
-    task_ = &task;
-    chunks_.store(chunks, std::memory_order_relaxed);
+    task_.store(&task, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
     uint64_t gen;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      gen = generation_.load(std::memory_order_relaxed) + 1;
-      work_.store(gen << 32, std::memory_order_relaxed);
+      gen = (generation_.load(std::memory_order_relaxed) + 1) & kGenMask;
+      // Publishing the claim word (release) publishes the task and the reset count with it.
+      work_.store(Claim(gen, chunks, 0), std::memory_order_release);
       generation_.store(gen, std::memory_order_release);
     }
     if (sleeping_.load(std::memory_order_acquire) > 0) wake_.notify_all();
@@ -74,11 +74,24 @@ class Pool {
     // simply does its chunks. Only a chunk a worker has claimed is waited for.
     RunChunks(gen);
     while (done_.load(std::memory_order_acquire) < chunks) Relax();
-    task_ = nullptr;
   }
 
  private:
   static constexpr int64_t kChunksPerThread = 4;
+  // The claim word packs (generation, chunk count, next chunk) so that one compare-and-swap both checks that a
+  // call is still the one the thread saw and that a chunk is left in it. Keeping the count in the word matters:
+  // a worker descheduled between seeing a call and claiming from it used to read the count of the *next* call
+  // with the claim counter of the finished one, claim a chunk that no longer existed, run it against the next
+  // call's task and count it done there — so that call returned while one of its chunks was still being
+  // written (tools/soak's pool race test and test/pool-race.test.ts reproduce it under load).
+  static constexpr int kChunkBits = 12;
+  static constexpr uint64_t kChunkMask = (uint64_t{1} << kChunkBits) - 1;
+  static constexpr uint64_t kGenMask = (uint64_t{1} << (64 - 2 * kChunkBits)) - 1;
+  static_assert(64 * kChunksPerThread <= static_cast<int64_t>(kChunkMask), "chunk count must fit the claim word");
+
+  static uint64_t Claim(uint64_t gen, int64_t chunks, int64_t next) {
+    return (gen << (2 * kChunkBits)) | (static_cast<uint64_t>(chunks) << kChunkBits) | static_cast<uint64_t>(next);
+  }
 
   static void Relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -88,15 +101,17 @@ class Pool {
 #endif
   }
 
-  // Claims and runs chunks of generation `gen` until none is left; a claim is a compare-and-swap on
-  // (generation, next chunk), so a late thread can never claim a chunk of a later generation by mistake.
+  // Claims and runs chunks of generation `gen` until none is left. A successful claim proves that the call of
+  // generation `gen` is still waiting (it returns only once every claimed chunk is done), so its task is read
+  // after the claim and is alive while the chunk runs.
   void RunChunks(uint64_t gen) {
-    const int64_t chunks = chunks_.load(std::memory_order_relaxed);
-    const std::function<void(int64_t)>* task = task_;
     uint64_t cur = work_.load(std::memory_order_acquire);
-    while ((cur >> 32) == gen && static_cast<int64_t>(cur & 0xffffffffu) < chunks) {
+    for (;;) {
+      if ((cur >> (2 * kChunkBits)) != gen) return;
+      const uint64_t next = cur & kChunkMask, chunks = (cur >> kChunkBits) & kChunkMask;
+      if (next >= chunks) return;
       if (work_.compare_exchange_weak(cur, cur + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
-        (*task)(static_cast<int64_t>(cur & 0xffffffffu));
+        (*task_.load(std::memory_order_relaxed))(static_cast<int64_t>(next));
         done_.fetch_add(1, std::memory_order_acq_rel);
         cur = work_.load(std::memory_order_acquire);
       }
@@ -142,10 +157,9 @@ class Pool {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  const std::function<void(int64_t)>* task_ = nullptr;
+  std::atomic<const std::function<void(int64_t)>*> task_{nullptr};
   std::atomic<uint64_t> generation_{0};
-  std::atomic<uint64_t> work_{0};  // (generation << 32) | next chunk
-  std::atomic<int64_t> chunks_{0};
+  std::atomic<uint64_t> work_{0};  // Claim(generation, chunks, next chunk)
   std::atomic<int64_t> done_{0};
   std::atomic<int> sleeping_{0};
   std::atomic<bool> stop_{false};
