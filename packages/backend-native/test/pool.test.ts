@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // without TSan counted chunks run twice (30–48 in 3 million calls). CI installs g++ and must run this.
 const required = process.env.CI === 'true';
 const compiler = spawnSync('g++', ['--version'], { stdio: 'ignore' }).status === 0;
-if (!compiler && !required) console.warn('pool.test.ts: skipped, g++ is not on PATH');
+if (!compiler && !required) process.stderr.write('pool.test.ts skipped: g++ is not on PATH\n');
 
 const source = fileURLToPath(new URL('../native/check/pool-stress.cc', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'sparsevd-pool-'));
