@@ -3,17 +3,20 @@
 // the element-wise, reduction and transpose kernels; the fused SparseVD kernels are in fused.cc, max pooling
 // in pooling.cc, the thread pool in pool.h.
 #include <node_api.h>
-#include <cblas.h>
+#if defined(__GLIBC__)
 #include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <thread>
 #include <vector>
 
+#include "blas.h"
 #include "conv-args.h"
 #include "fused.h"
 #include "gemm.h"
@@ -21,12 +24,6 @@
 #include "args.h"
 #include "ops.generated.h"
 #include "simd.h"
-
-extern "C" {
-char* openblas_get_config(void);
-int openblas_get_num_threads(void);
-void openblas_set_num_threads(int);
-}
 
 namespace {
 
@@ -291,21 +288,55 @@ napi_value Transpose2d(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// The instruction set the vectorised kernels run with here, as the load-time resolver chose it (simd.h).
-SPARSEVD_TARGET_DEFAULT const char* SimdName() { return "baseline x86-64"; }
-SPARSEVD_TARGET_AVX2 const char* SimdName() { return "AVX2 + FMA"; }
-SPARSEVD_TARGET_AVX512 const char* SimdName() { return "AVX-512 + FMA"; }
-
-napi_value SimdLevel(napi_env env, napi_callback_info) {
-  napi_value out;
-  napi_create_string_utf8(env, SimdName(), NAPI_AUTO_LENGTH, &out);
+// isa(name?): sets (when given) the instruction set the vectorised kernels run with — "avx512", "avx2" or
+// "baseline", at most the widest this CPU runs — and returns [the one in use, the widest, its description].
+napi_value IsaCall(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
+  if (argc > 1) {
+    napi_throw_type_error(env, nullptr, "isa: takes at most 1 argument");
+    return nullptr;
+  }
+  if (argc == 1) {
+    char name[16] = {0};
+    size_t length = 0;
+    if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &length) != napi_ok) {
+      napi_throw_type_error(env, nullptr, "isa: name must be a string");
+      return nullptr;
+    }
+    Isa wanted = Isa::kBaseline;
+    bool known = false;
+    for (Isa candidate : {Isa::kBaseline, Isa::kAvx2, Isa::kAvx512})
+      if (length < sizeof name - 1 && std::strcmp(name, IsaName(candidate)) == 0) {
+        wanted = candidate;
+        known = true;
+      }
+    if (!known) {
+      napi_throw_range_error(env, nullptr, "isa: name must be \"avx512\", \"avx2\" or \"baseline\"");
+      return nullptr;
+    }
+    if (!SetIsa(wanted)) {
+      char message[160];
+      std::snprintf(message, sizeof message, "isa: this CPU cannot run \"%s\" (the widest it runs is \"%s\")", name,
+                    IsaName(WidestIsa()));
+      napi_throw_range_error(env, nullptr, message);
+      return nullptr;
+    }
+  }
+  napi_value out, item;
+  napi_create_array_with_length(env, 3, &out);
+  const char* parts[] = {IsaName(ActiveIsa()), IsaName(WidestIsa()), IsaDescription(ActiveIsa())};
+  for (uint32_t i = 0; i < 3; ++i) {
+    napi_create_string_utf8(env, parts[i], NAPI_AUTO_LENGTH, &item);
+    napi_set_element(env, out, i, item);
+  }
   return out;
 }
 
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value out;
-  const char* config = openblas_get_config();
-  napi_create_string_utf8(env, config == nullptr ? "OpenBLAS" : config, NAPI_AUTO_LENGTH, &out);
+  napi_create_string_utf8(env, BlasConfig(), NAPI_AUTO_LENGTH, &out);
   return out;
 }
 
@@ -337,19 +368,21 @@ napi_value Threads(napi_env env, napi_callback_info info) {
 void TuneMalloc() {
   const char* off = std::getenv("SPARSEVD_NATIVE_MALLOPT");
   if (off != nullptr && std::strcmp(off, "0") == 0) return;
+#if defined(__GLIBC__)
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  openblas_set_num_threads(1);  // the pool runs the threads (gemm.h)
+  BlasSingleThreaded();  // the pool runs the threads (gemm.h)
   TuneMalloc();
   const napi_property_descriptor props[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"im2col", nullptr, ConvTransformArgs<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"col2im", nullptr, ConvTransformArgs<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"blasInfo", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"simdLevel", nullptr, SimdLevel, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"isa", nullptr, IsaCall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},

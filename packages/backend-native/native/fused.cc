@@ -58,7 +58,7 @@ __attribute__((always_inline)) inline void KlBlockImpl(const float* __restrict t
     const float r = 1.0f / (1.0f + e);
     // softplus(−log α) = log(1 + e^−|log α|) + max(−log α, 0), as tfjs's softplus computes log(1 + e^x);
     // 1 + e is in [1, 2].
-    const float softplus_neg = FastLogNormal(1.0f + e) + (la < 0 ? -la : 0.0f);
+    const float softplus_neg = LogOneToTwo(1.0f + e) + (la < 0 ? -la : 0.0f);
     kl[i - begin] = -(kK1 * sz - 0.5f * softplus_neg - kK1);
     if (kGrads) {
       // ∂KL/∂log α = −(k1·k3·σ(z)(1 − σ(z)) + 0.5·σ(−log α)); zero outside the clip range.

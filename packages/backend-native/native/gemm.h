@@ -4,7 +4,7 @@
 // each an independent single-threaded cblas_sgemm, a few per thread.
 #pragma once
 
-#include <cblas.h>
+#include "blas.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -32,6 +32,9 @@ const upToDate = () => {
   return sources.every((f) => statSync(f).mtimeMs <= built);
 };
 
+// Debian's multiarch directory for this machine (macOS uses Accelerate, which ships with the system).
+const multiarch = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+
 if (process.env.SPARSEVD_NATIVE_SKIP === '1') {
   status(false, 'build skipped (SPARSEVD_NATIVE_SKIP=1)');
 } else if (upToDate()) {
@@ -39,11 +42,12 @@ if (process.env.SPARSEVD_NATIVE_SKIP === '1') {
 } else if (!has(process.env.CXX ?? 'c++') && !has('g++')) {
   status(false, 'no C++ compiler found (install one, e.g. apt-get install g++)');
 } else if (
+  process.platform !== 'darwin' &&
   ![
-    '/usr/include/x86_64-linux-gnu/cblas.h',
+    `/usr/include/${multiarch}/cblas.h`,
     '/usr/include/cblas.h',
     '/usr/include/openblas/cblas.h',
-    '/usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h',
+    `/usr/include/${multiarch}/openblas-pthread/cblas.h`,
   ].some(existsSync)
 ) {
   status(false, 'no CBLAS header found (install OpenBLAS: apt-get install libopenblas-dev)');

@@ -177,11 +177,20 @@ export interface Addon {
   transpose2d(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** OpenBLAS's build configuration. */
   blasInfo(): string;
-  /** The instruction set the vectorised kernels run with (`AVX-512 + FMA`, `AVX2 + FMA` or `baseline x86-64`). */
-  simdLevel(): string;
+  /**
+   * Sets (when given; at most the widest version the CPU runs, else a RangeError) and returns the instruction set
+   * the vectorised kernels run with: `[in use, widest this CPU runs, description of the one in use]`.
+   */
+  isa(name?: NativeIsa): [NativeIsa, NativeIsa, string];
   /** Sets (when given) and returns the number of threads the addon computes on (OpenBLAS stays single-threaded). */
   threads(n?: number): number;
 }
+
+/** The versions of the vectorised kernels, narrowest first (on CPUs other than x86-64 only `baseline`). */
+export const NATIVE_ISAS = ['baseline', 'avx2', 'avx512'] as const;
+
+/** One version of the vectorised kernels: `avx512` (AVX-512 + FMA), `avx2` (AVX2 + FMA) or `baseline`. */
+export type NativeIsa = (typeof NATIVE_ISAS)[number];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

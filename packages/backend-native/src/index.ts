@@ -1,4 +1,13 @@
-export type { Addon } from './addon.js';
+export type { Addon, NativeIsa } from './addon.js';
+export { NATIVE_ISAS } from './addon.js';
 export { FUSED_KERNEL_NAMES } from './kernels/fused.js';
-export { availability, registerBackend, setThreads, version } from './native-module.js';
+export type { RegisterOptions } from './native-module.js';
+export {
+  availability,
+  registerBackend,
+  setIsa,
+  setThreads,
+  supportedIsas,
+  version,
+} from './native-module.js';
 export { BACKEND_NAME, NATIVE_KERNELS } from './register-backend.js';

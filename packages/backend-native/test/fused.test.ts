@@ -4,13 +4,26 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's gradients (vitest resolves the ESM build's extension-less imports; under plain node,
 // @sparsevd/backend's bundle does this).
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { availability, FUSED_KERNEL_NAMES, registerBackend, setThreads } from '../src/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  availability,
+  FUSED_KERNEL_NAMES,
+  NATIVE_ISAS,
+  type NativeIsa,
+  registerBackend,
+  setIsa,
+  setThreads,
+  supportedIsas,
+} from '../src/index.js';
 import { patchBytes } from '../src/kernels/patch-cache.js';
 
 // Like kernels.test.ts: CI must run these (an unavailable addon fails there); elsewhere they skip with the reason.
 const state = availability();
 const required = process.env.CI === 'true';
+// Every version of the vectorised kernels this CPU runs is tested (an AVX-512 machine tests the AVX2 and baseline
+// code too); without the addon, one entry so that CI fails in beforeAll instead of running nothing.
+const isas: ReadonlyArray<NativeIsa> = state.available ? supportedIsas() : ['baseline'];
+const widest = isas.at(-1) ?? 'baseline';
 
 const K1 = 0.63576;
 const K2 = 1.8732;
@@ -48,11 +61,14 @@ const weights = (n: number, seed: number) => {
   return { theta, logSigma2 };
 };
 
-describe.runIf(state.available || required)('fused SparseVD kernels', () => {
+describe.runIf(state.available || required).each(isas)('fused SparseVD kernels, %s version', (isa) => {
   beforeAll(async () => {
     if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
-    registerBackend();
+    registerBackend({ isa });
     await tf.setBackend('native');
+  });
+  afterAll(() => {
+    if (state.available) setIsa(widest);
   });
 
   it.each([1, 777, 300_001])(
@@ -345,25 +361,6 @@ describe.runIf(state.available || required)('fused SparseVD kernels', () => {
     tf.dispose([theta, logSigma2, noise, dy, copy]);
   });
 
-  // The load-time resolver must pick the widest version the CPU offers (a misconfigured dispatch once fell
-  // back to the baseline build silently). Linux only: the CPU's flags come from /proc/cpuinfo.
-  it.runIf(existsSync('/proc/cpuinfo'))(
-    'the vectorised kernels run the widest instruction set the CPU has',
-    () => {
-      const flags = new Set(
-        (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '').split(/\s+/),
-      );
-      const has = (...names: string[]) => names.every((n) => flags.has(n));
-      const expected = has('avx512f', 'avx512vl', 'avx512bw', 'avx512dq', 'avx2', 'fma', 'bmi1', 'bmi2')
-        ? 'AVX-512 + FMA'
-        : has('avx2', 'fma', 'bmi1', 'bmi2')
-          ? 'AVX2 + FMA'
-          : 'baseline x86-64';
-      const details = availability();
-      expect(details.available && details.details).toContain(`${expected} kernels`);
-    },
-  );
-
   it('results do not depend on the number of threads beyond float summation order', () => {
     const { theta, logSigma2 } = weights(400_000, 18);
     const kl = (threads: number) => {
@@ -383,64 +380,138 @@ describe.runIf(state.available || required)('fused SparseVD kernels', () => {
   });
 });
 
-describe.runIf(state.available || required)('max pooling agrees with the cpu backend', () => {
-  beforeAll(() => {
-    if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
-    registerBackend();
-  });
+describe.runIf(state.available || required).each(isas)(
+  'max pooling agrees with the cpu backend, %s version',
+  (isa) => {
+    beforeAll(() => {
+      if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
+      registerBackend({ isa });
+    });
+    afterAll(() => {
+      if (state.available) setIsa(widest);
+    });
 
-  it.each([
-    [[2, 24, 24, 20], 2, 2, 'valid'],
-    [[3, 7, 9, 4], 3, 2, 'same'],
-    [[1, 8, 8, 2], [2, 3], [1, 2], 'valid'],
-    [[2, 5, 5, 3], 3, 1, 'same'],
-  ] as const)('x %j, pool %j, strides %j, %s: value and gradient', async (shape, size, strides, pad) => {
-    const results: Record<string, Float32Array[]> = {};
-    for (const backend of ['cpu', 'native']) {
-      await tf.setBackend(backend);
-      // Rounded values make ties, where the gradient must go to the first maximum as on cpu.
-      results[backend] = values(() => {
-        const x = tf.round(tf.mul(tf.randomNormal([...shape], 0, 1, 'float32', 19), 2));
-        const f = (a: tf.Tensor) =>
-          tf.maxPool(a as tf.Tensor4D, size as [number, number], strides as [number, number], pad);
-        const w = tf.randomNormal(f(x).shape, 0, 1, 'float32', 20);
-        const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), w)))(x);
-        return [f(x), g];
-      });
-    }
-    expect(Array.from(results.native?.[0] ?? [])).toEqual(Array.from(results.cpu?.[0] ?? []));
-    expect(relErr(results.cpu?.[1] ?? [], results.native?.[1] ?? [])).toBeLessThan(1e-6);
-  });
-
-  it.each([
-    [2, 2, 'valid'],
-    [3, 1, 'same'],
-  ] as const)(
-    'NaN and −∞ inputs, pool %s, stride %s, %s: never chosen, as on cpu',
-    async (size, stride, pad) => {
+    it.each([
+      [[2, 24, 24, 20], 2, 2, 'valid'],
+      [[3, 7, 9, 4], 3, 2, 'same'],
+      [[1, 8, 8, 2], [2, 3], [1, 2], 'valid'],
+      [[2, 5, 5, 3], 3, 1, 'same'],
+    ] as const)('x %j, pool %j, strides %j, %s: value and gradient', async (shape, size, strides, pad) => {
       const results: Record<string, Float32Array[]> = {};
       for (const backend of ['cpu', 'native']) {
         await tf.setBackend(backend);
+        // Rounded values make ties, where the gradient must go to the first maximum as on cpu.
         results[backend] = values(() => {
-          const u = tf.randomUniform([2, 6, 6, 3], 0, 1, 'float32', 21);
-          const r = tf.round(tf.mul(tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 22), 2));
-          // About 30 % NaN and 30 % −∞: some windows hold nothing else.
-          const x = tf.where(
-            tf.less(u, 0.3),
-            tf.fill(u.shape, Number.NaN),
-            tf.where(tf.less(u, 0.6), tf.fill(u.shape, -Infinity), r),
-          );
-          const f = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, size, stride, pad);
-          const w = tf.randomNormal(f(x).shape, 0, 1, 'float32', 23);
+          const x = tf.round(tf.mul(tf.randomNormal([...shape], 0, 1, 'float32', 19), 2));
+          const f = (a: tf.Tensor) =>
+            tf.maxPool(a as tf.Tensor4D, size as [number, number], strides as [number, number], pad);
+          const w = tf.randomNormal(f(x).shape, 0, 1, 'float32', 20);
           const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), w)))(x);
           return [f(x), g];
         });
       }
       expect(Array.from(results.native?.[0] ?? [])).toEqual(Array.from(results.cpu?.[0] ?? []));
-      // The same cells receive gradient (overlapping windows add theirs in another order: rounding differs).
-      const chosen = (g: Float32Array | undefined) => Array.from(g ?? [], (v) => v !== 0);
-      expect(chosen(results.native?.[1])).toEqual(chosen(results.cpu?.[1]));
       expect(relErr(results.cpu?.[1] ?? [], results.native?.[1] ?? [])).toBeLessThan(1e-6);
+    });
+
+    it.each([
+      [2, 2, 'valid'],
+      [3, 1, 'same'],
+    ] as const)(
+      'NaN and −∞ inputs, pool %s, stride %s, %s: never chosen, as on cpu',
+      async (size, stride, pad) => {
+        const results: Record<string, Float32Array[]> = {};
+        for (const backend of ['cpu', 'native']) {
+          await tf.setBackend(backend);
+          results[backend] = values(() => {
+            const u = tf.randomUniform([2, 6, 6, 3], 0, 1, 'float32', 21);
+            const r = tf.round(tf.mul(tf.randomNormal([2, 6, 6, 3], 0, 1, 'float32', 22), 2));
+            // About 30 % NaN and 30 % −∞: some windows hold nothing else.
+            const x = tf.where(
+              tf.less(u, 0.3),
+              tf.fill(u.shape, Number.NaN),
+              tf.where(tf.less(u, 0.6), tf.fill(u.shape, -Infinity), r),
+            );
+            const f = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, size, stride, pad);
+            const w = tf.randomNormal(f(x).shape, 0, 1, 'float32', 23);
+            const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(f(a), w)))(x);
+            return [f(x), g];
+          });
+        }
+        expect(Array.from(results.native?.[0] ?? [])).toEqual(Array.from(results.cpu?.[0] ?? []));
+        // The same cells receive gradient (overlapping windows add theirs in another order: rounding differs).
+        const chosen = (g: Float32Array | undefined) => Array.from(g ?? [], (v) => v !== 0);
+        expect(chosen(results.native?.[1])).toEqual(chosen(results.cpu?.[1]));
+        expect(relErr(results.cpu?.[1] ?? [], results.native?.[1] ?? [])).toBeLessThan(1e-6);
+      },
+    );
+  },
+);
+
+describe.runIf(state.available || required)('choosing the version of the vectorised kernels', () => {
+  beforeAll(() => {
+    if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
+  });
+
+  // By default the kernels run the widest version the CPU offers (a misconfigured dispatch once fell back to the
+  // baseline build silently). Linux only: the CPU's flags come from /proc/cpuinfo.
+  it.runIf(existsSync('/proc/cpuinfo') && process.arch === 'x64')(
+    'the widest version the CPU has is the default, and every narrower one is offered',
+    () => {
+      const flags = new Set(
+        (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '').split(/\s+/),
+      );
+      const has = (...names: string[]) => names.every((n) => flags.has(n));
+      const [expected, description] = has(
+        'avx512f',
+        'avx512vl',
+        'avx512bw',
+        'avx512dq',
+        'avx2',
+        'fma',
+        'bmi1',
+        'bmi2',
+      )
+        ? (['avx512', 'AVX-512 + FMA'] as const)
+        : has('avx2', 'fma', 'bmi1', 'bmi2')
+          ? (['avx2', 'AVX2 + FMA'] as const)
+          : (['baseline', 'baseline x86-64'] as const);
+      expect(supportedIsas()).toEqual(NATIVE_ISAS.slice(0, NATIVE_ISAS.indexOf(expected) + 1));
+      const details = availability();
+      expect(details.available && details.details).toMatch(
+        new RegExp(`${description.replace('+', '\\+')} kernels$`),
+      );
     },
   );
+
+  it('a narrower version is named in availability(); one above the CPU or unknown is refused', () => {
+    setIsa('baseline');
+    const details = availability();
+    const capped =
+      widest === 'baseline'
+        ? /baseline[^,]* kernels$/
+        : new RegExp(`baseline[^,]* kernels \\(isa baseline; the CPU runs up to ${widest}\\)$`);
+    expect(details.available && details.details).toMatch(capped);
+    for (const above of NATIVE_ISAS.slice(NATIVE_ISAS.indexOf(widest) + 1))
+      expect(() => setIsa(above)).toThrow(new RegExp(`cannot run "${above}"`));
+    expect(() => setIsa('avx1024' as NativeIsa)).toThrow(/setIsa: isa must be one of baseline, avx2, avx512/);
+    expect(setIsa(widest)).toBe(widest);
+  });
+
+  it('every version gives the same Σ KL and gradients to float rounding', () => {
+    const { theta, logSigma2 } = weights(100_003, 31);
+    const results = isas.map((isa) => {
+      setIsa(isa);
+      return tf.tidy(() =>
+        run(FUSED_KERNEL_NAMES.klOfWeights, { theta, logSigma2 }, { eps: 1e-8, clipLo: -8, clipHi: 8 }).map(
+          (t) => t.dataSync().slice(),
+        ),
+      );
+    });
+    setIsa(widest);
+    for (const r of results.slice(1))
+      for (const [k, values] of r.entries())
+        expect(relErr(results[0]?.[k] as Float32Array, values as Float32Array)).toBeLessThan(2e-6);
+    tf.dispose([theta, logSigma2]);
+  });
 });

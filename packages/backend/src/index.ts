@@ -12,4 +12,9 @@ export { describeError, importModule, loadOptional, type ModuleLoader } from './
 export { isNativeAcceleratorModule, type NativeAcceleratorModule } from './native-contract.js';
 export { parseBackendChoice } from './parse-backend-choice.js';
 export { type BackendProbes, defaultProbes, probeCudaDevice } from './probes.js';
-export { BACKEND_ENV_VAR, type SelectBackendOptions, selectBackend } from './select-backend.js';
+export {
+  BACKEND_ENV_VAR,
+  NATIVE_ISA_ENV_VAR,
+  type SelectBackendOptions,
+  selectBackend,
+} from './select-backend.js';

@@ -10,8 +10,11 @@ export interface NativeAcceleratorModule {
   readonly availability: () =>
     | { readonly available: true; readonly details: string }
     | { readonly available: false; readonly reason: string };
-  /** Registers the tfjs backend named `"native"` (idempotent). */
-  readonly registerBackend: () => void;
+  /**
+   * Registers the tfjs backend named `"native"` (idempotent); `isa` chooses the version of its vectorised
+   * kernels (`avx512`, `avx2`, `baseline`) and throws when the CPU cannot run it.
+   */
+  readonly registerBackend: (options?: { readonly isa?: string }) => void;
 }
 
 /** Checks at run time that a loaded module has the shape of {@link NativeAcceleratorModule}. */

@@ -14,11 +14,20 @@ import { type BackendProbes, defaultProbes } from './probes.js';
 /** The environment variable that chooses a backend when no explicit choice is passed. */
 export const BACKEND_ENV_VAR = 'SPARSEVD_BACKEND';
 
+/** The environment variable that chooses the native accelerator's kernel version when no option does. */
+export const NATIVE_ISA_ENV_VAR = 'SPARSEVD_NATIVE_ISA';
+
 /** Options of {@link selectBackend}. */
 export interface SelectBackendOptions {
   /** The backend to use. Defaults to `SPARSEVD_BACKEND` when set, else `auto`. */
   readonly backend?: BackendChoice;
-  /** Where `SPARSEVD_BACKEND` is read; defaults to `process.env`. */
+  /**
+   * The version of `@sparsevd/backend-native`'s vectorised kernels — `avx512`, `avx2` or `baseline`, never above
+   * what the CPU runs (to test or benchmark a narrower one). Defaults to `SPARSEVD_NATIVE_ISA` when set, else
+   * the widest the CPU runs. Only the native backend reads it.
+   */
+  readonly nativeIsa?: string;
+  /** Where `SPARSEVD_BACKEND` and `SPARSEVD_NATIVE_ISA` are read; defaults to `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Loads the optional packages; defaults to `import()`. Inject one to test the choice. */
   readonly loader?: ModuleLoader;
@@ -121,10 +130,13 @@ const startAuto =
 export const selectBackend = (
   options: SelectBackendOptions = {},
 ): TE.TaskEither<BackendError, BackendInfo> => {
+  const isaFromEnv = (options.env ?? process.env)[NATIVE_ISA_ENV_VAR]?.trim();
+  const nativeIsa = options.nativeIsa ?? (isaFromEnv === '' ? undefined : isaFromEnv);
   const ctx: StartContext = {
     tf,
     loader: options.loader ?? importModule,
     probes: { ...defaultProbes, ...options.probes },
+    ...(nativeIsa === undefined ? {} : { nativeIsa }),
   };
   return pipe(
     TE.fromEither(resolveChoice(options)),

@@ -90,6 +90,40 @@ describe('selectBackend with auto', () => {
     expect(info.passedOver.map((p) => p.backend)).toEqual(['cuda', 'tensorflow']);
   });
 
+  it('passes the kernel version (option, else SPARSEVD_NATIVE_ISA) to the native accelerator and reports it', async () => {
+    const asked: Array<string | undefined> = [];
+    const native = (name: string) => {
+      let isa = 'avx512';
+      return fakeBackendModule(name, {
+        version: '0.1.0',
+        availability: () => ({ available: true, details: `OpenBLAS, 2 threads, ${isa} kernels` }),
+        registerBackend: (options?: { isa?: string }) => {
+          asked.push(options?.isa);
+          if (options?.isa === 'avx1024') throw new RangeError('setIsa: this CPU cannot run "avx1024"');
+          if (options?.isa !== undefined) isa = options.isa;
+        },
+      });
+    };
+    const viaEnv = await right({
+      env: { SPARSEVD_NATIVE_ISA: 'avx2' },
+      loader: fakeLoader({ '@sparsevd/backend-native': native('native') }),
+    });
+    expect(viaEnv.native).toEqual({ details: 'OpenBLAS, 2 threads, avx2 kernels' });
+    const viaOption = await right({
+      nativeIsa: 'baseline',
+      env: { SPARSEVD_NATIVE_ISA: 'avx2' },
+      loader: fakeLoader({ '@sparsevd/backend-native': native('native') }),
+    });
+    expect(viaOption.native).toEqual({ details: 'OpenBLAS, 2 threads, baseline kernels' });
+    const refused = await run({
+      backend: 'native',
+      nativeIsa: 'avx1024',
+      loader: fakeLoader({ '@sparsevd/backend-native': native('native') }),
+    });
+    expect(E.isLeft(refused) && refused.left.message).toMatch(/failed to register: .*cannot run "avx1024"/);
+    expect(asked).toEqual(['avx2', 'baseline', 'avx1024']);
+  });
+
   it('passes over a native accelerator that reports itself unavailable, naming the missing piece', async () => {
     const native = () => ({
       version: '0.1.0',

@@ -12,6 +12,8 @@ export interface StartContext {
   readonly tf: typeof tfc;
   readonly loader: ModuleLoader;
   readonly probes: BackendProbes;
+  /** The version of the native accelerator's vectorised kernels to run; its widest when absent. */
+  readonly nativeIsa?: string;
 }
 
 /** A backend that started: the parts of {@link BackendInfo} that depend on the backend. */
@@ -99,7 +101,7 @@ const tensorflow: Candidate = {
 const native: Candidate = {
   name: 'native',
   hint: 'npm install @sparsevd/backend-native (builds with node-gyp: needs a C++ compiler and OpenBLAS, e.g. apt-get install g++ libopenblas-dev, and allowScripts for the package)',
-  start: ({ tf, loader }) =>
+  start: ({ tf, loader, nativeIsa }) =>
     pipe(
       loadOptional(loader, '@sparsevd/backend-native'),
       TE.chain((loaded) => {
@@ -109,20 +111,23 @@ const native: Candidate = {
             '@sparsevd/backend-native does not export version, availability and registerBackend',
           );
         }
-        const availability = mod.availability();
-        if (!availability.available)
-          return TE.left(`@sparsevd/backend-native unavailable: ${availability.reason}`);
+        const before = mod.availability();
+        if (!before.available) return TE.left(`@sparsevd/backend-native unavailable: ${before.reason}`);
         return pipe(
           TE.tryCatch(
-            async () => mod.registerBackend(),
+            async () => mod.registerBackend(nativeIsa === undefined ? undefined : { isa: nativeIsa }),
             (error) => `@sparsevd/backend-native failed to register: ${describeError(error)}`,
           ),
           TE.chain(() => activate(tf, 'native')),
-          TE.map(() => ({
-            tfjsBackend: 'native',
-            version: mod.version,
-            native: { details: availability.details },
-          })),
+          TE.map(() => {
+            // Read again after registering: the details name the kernel version chosen there.
+            const after = mod.availability();
+            return {
+              tfjsBackend: 'native',
+              version: mod.version,
+              native: { details: after.available ? after.details : before.details },
+            };
+          }),
         );
       }),
     ),
