@@ -1,4 +1,7 @@
 {
+  "variables": {
+    "openblas_static%": ""
+  },
   "targets": [
     {
       "target_name": "sparsevd_native",
@@ -14,16 +17,19 @@
           }
         }],
         ["OS!='mac' and target_arch=='x64'", {
-          "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"],
-          "libraries": ["-lopenblas", "-lpthread"]
+          "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread", "/usr/include/openblas"]
         }],
         ["OS!='mac' and target_arch=='arm64'", {
-          "include_dirs": ["/usr/include/aarch64-linux-gnu/openblas-pthread", "/usr/include/openblas"],
-          "libraries": ["-lopenblas", "-lpthread"]
+          "include_dirs": ["/usr/include/aarch64-linux-gnu/openblas-pthread", "/usr/include/openblas"]
         }],
         ["OS!='mac' and target_arch!='x64' and target_arch!='arm64'", {
-          "include_dirs": ["/usr/include/openblas"],
+          "include_dirs": ["/usr/include/openblas"]
+        }],
+        ["OS!='mac' and openblas_static==''", {
           "libraries": ["-lopenblas", "-lpthread"]
+        }],
+        ["OS!='mac' and openblas_static!=''", {
+          "libraries": ["<(openblas_static)", "-lpthread", "-lm", "-static-libstdc++", "-static-libgcc", "-Wl,--exclude-libs,ALL", "-s"]
         }]
       ]
     }

@@ -10,8 +10,17 @@
 //      every ```js example of the README runs there under plain `node`, its output checked against the
 //      `// expected output` comments of its console.log / print lines (… stands for any text).
 // Usage: node tools/scripts/pack-check.mjs [package-dir...]   (default: every package under packages/)
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { publint } from 'publint';
@@ -231,6 +240,89 @@ for (const dir of dirs) {
     }
   }
 }
+// @sparsevd/backend-native from its tarball alone, as a user without a compiler gets it: installed with
+// --ignore-scripts (npm 11 installs a dependency whose scripts are not allowed that way), then a SparseVD training
+// run on `native` with no compiler on PATH — the prebuilt binary the tarball ships (scripts/prebuild.mjs, run by
+// `npm pack`) must serve it. Only where a prebuild recipe exists (Linux x64 / arm64).
+const nativeDir = manifests.get('@sparsevd/backend-native');
+const cliDir = manifests.get('@sparsevd/cli');
+if (
+  nativeDir !== undefined &&
+  cliDir !== undefined &&
+  dirs.includes(nativeDir) &&
+  process.platform === 'linux' &&
+  ['x64', 'arm64'].includes(process.arch)
+) {
+  const project = mkdtempSync(join(scratch, 'no-compiler-'));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'scratch', private: true, type: 'module' }),
+  );
+  // A PATH holding node and npm alone (no g++, cc, make, python).
+  const bin = join(project, '.bin-no-compiler');
+  mkdirSync(bin);
+  for (const tool of ['node', 'sh']) {
+    const found = execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim();
+    symlinkSync(found, join(bin, tool));
+  }
+  const env = { ...process.env, PATH: bin };
+  try {
+    npm(['install', '--ignore-scripts', ...closure(cliDir), pack(nativeDir)], project);
+    const compilers = ['g++', 'c++', 'cc'].filter(
+      (c) => spawnSync(c, ['--version'], { env, stdio: 'ignore' }).error === undefined,
+    );
+    if (compilers.length > 0)
+      fail('@sparsevd/backend-native', `a compiler is still on PATH: ${compilers.join(', ')}`);
+    const run = spawnSync(
+      join(bin, 'node'),
+      [
+        join(project, 'node_modules', '@sparsevd', 'cli', 'bin', 'sparsevd.js'),
+        'train',
+        '--backend',
+        'native',
+        '--epochs',
+        '1',
+        '--train-subset',
+        '1000',
+        '--test-subset',
+        '500',
+        '--out',
+        join(project, 'run'),
+      ],
+      { cwd: project, env, encoding: 'utf8' },
+    );
+    const said = `${run.stdout}${run.stderr}`;
+    // Nothing was compiled in the install: no source build beside the prebuilt binary.
+    const compiled = existsSync(
+      join(
+        project,
+        'node_modules',
+        '@sparsevd',
+        'backend-native',
+        'build',
+        'Release',
+        'sparsevd_native.node',
+      ),
+    );
+    if (compiled)
+      fail('@sparsevd/backend-native', 'the install compiled the addon although scripts were ignored');
+    if (run.status !== 0 || !/native/.test(said))
+      fail(
+        '@sparsevd/backend-native',
+        `a training run on native from the tarball installed with --ignore-scripts and no compiler on PATH failed (exit ${run.status}): ${said.split('\n').slice(-6).join(' ')}`,
+      );
+    else
+      process.stdout.write(
+        `pack-check: @sparsevd/backend-native: installed with --ignore-scripts, no compiler on PATH, trained on native from its prebuilt binary (${said.match(/backend[^\n]*native[^\n]*/)?.[0]?.trim() ?? 'native'})\n`,
+      );
+  } catch (error) {
+    fail(
+      '@sparsevd/backend-native',
+      `install with --ignore-scripts failed: ${error.stderr || error.message}`,
+    );
+  }
+}
+
 rmSync(scratch, { recursive: true, force: true });
 if (failures > 0) {
   process.stderr.write(`pack-check: ${failures} problem(s)\n`);

@@ -2,11 +2,14 @@
 // Builds the native addon with node-gyp when a C++ compiler and OpenBLAS's CBLAS are present, and records
 // the outcome in build/status.json. It never fails: without a compiler or CBLAS the package installs and
 // reports itself unavailable (with the missing piece), and @sparsevd/backend falls back to wasm.
-import { execFileSync, spawnSync } from 'node:child_process';
+// As the package's install script it first looks for a prebuilt binary for this platform and architecture
+// (prebuilds/<platform>-<arch>/, made by scripts/prebuild.mjs when the package is packed): when one loads, nothing
+// is compiled. `--from-source` (the workspace's build) always compiles.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findNodeGyp, prebuildPath, runNodeGyp } from './node-gyp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const status = (available, reason) => {
@@ -35,8 +38,19 @@ const upToDate = () => {
 // Debian's multiarch directory for this machine (macOS uses Accelerate, which ships with the system).
 const multiarch = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
 
+const fromSource = process.argv.includes('--from-source');
+const prebuilt = prebuildPath(root);
+const prebuiltLoads = () =>
+  existsSync(prebuilt) &&
+  spawnSync(process.execPath, ['-e', `require(${JSON.stringify(prebuilt)})`], { stdio: 'ignore' }).status ===
+    0;
+
 if (process.env.SPARSEVD_NATIVE_SKIP === '1') {
   status(false, 'build skipped (SPARSEVD_NATIVE_SKIP=1)');
+} else if (!fromSource && prebuiltLoads()) {
+  process.stdout.write(
+    `@sparsevd/backend-native: using the prebuilt binary for ${process.platform}-${process.arch}\n`,
+  );
 } else if (upToDate()) {
   process.stdout.write('@sparsevd/backend-native: up to date\n');
 } else if (!has(process.env.CXX ?? 'c++') && !has('g++')) {
@@ -52,48 +66,12 @@ if (process.env.SPARSEVD_NATIVE_SKIP === '1') {
 ) {
   status(false, 'no CBLAS header found (install OpenBLAS: apt-get install libopenblas-dev)');
 } else {
-  // npm sets npm_config_node_gyp in lifecycle scripts; otherwise use the node-gyp that npm ships.
-  const candidates = [
-    process.env.npm_config_node_gyp,
-    (() => {
-      try {
-        return createRequire(import.meta.url).resolve('node-gyp/bin/node-gyp.js');
-      } catch {
-        return undefined;
-      }
-    })(),
-    join(
-      dirname(process.execPath),
-      '..',
-      'lib',
-      'node_modules',
-      'npm',
-      'node_modules',
-      'node-gyp',
-      'bin',
-      'node-gyp.js',
-    ),
-    '/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js',
-  ].filter((p) => p !== undefined && existsSync(p));
-  const gyp = candidates[0];
+  const gyp = findNodeGyp();
   if (gyp === undefined) {
     status(false, 'node-gyp not found (it ships with npm)');
   } else {
-    // Build against the headers of the running Node when they are installed (no download; this machine has
-    // no network but the package registries).
-    const local = join(dirname(process.execPath), '..');
-    const nodedir =
-      process.env.npm_config_nodedir ??
-      (existsSync(join(local, 'include', 'node', 'node_api.h')) ? local : undefined);
     try {
-      execFileSync(
-        process.execPath,
-        [gyp, 'rebuild', '--release', ...(nodedir ? [`--nodedir=${nodedir}`] : [])],
-        {
-          cwd: root,
-          stdio: ['ignore', 'ignore', 'pipe'],
-        },
-      );
+      runNodeGyp(gyp, root);
       status(true, '');
     } catch (error) {
       const detail = String(error.stderr ?? error.message)

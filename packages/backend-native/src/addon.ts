@@ -194,16 +194,24 @@ export type NativeIsa = (typeof NATIVE_ISAS)[number];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Loads the addon, or says why it is not there (the reason recorded when the package was built). */
+/**
+ * Loads the addon, or says why it is not there: the one built from source here (build/Release) when there is
+ * one, else the prebuilt binary the package ships for this platform and architecture (prebuilds/, which needs no
+ * compiler or OpenBLAS), else the reason recorded when the package was built.
+ */
 export const loadAddon = (): { readonly addon: Addon } | { readonly reason: string } => {
-  const binary = join(root, 'build', 'Release', 'sparsevd_native.node');
-  if (!existsSync(binary)) {
+  const built = join(root, 'build', 'Release', 'sparsevd_native.node');
+  const prebuilt = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'sparsevd_native.node');
+  const binary = [built, prebuilt].find((file) => existsSync(file));
+  if (binary === undefined) {
     const status = join(root, 'build', 'status.json');
     const recorded = existsSync(status)
       ? (JSON.parse(readFileSync(status, 'utf8')) as { reason?: string }).reason
       : undefined;
     return {
-      reason: recorded || 'the addon was not built (run the package build: node scripts/build-addon.mjs)',
+      reason:
+        recorded ||
+        `the addon was not built and no prebuilt binary ships for ${process.platform}-${process.arch} (run the package build: node scripts/build-addon.mjs)`,
     };
   }
   try {
