@@ -136,10 +136,14 @@ const phaseOf = (lastMark, dir) => {
 };
 
 const load = [];
+// A busy loop that ends itself once the soak is gone (killed before its exit handler could stop it): it checks
+// its parent between bursts of work.
+const BUSY =
+  'const parent = process.ppid; for (;;) { for (let i = 0; i < 1e7; i += 1) Math.sqrt(Math.random()); if (process.ppid !== parent) process.exit(0); }';
 const startLoad = () => {
   if (flags['no-load']) return;
   for (let i = 0; i < cpus().length; i += 1)
-    load.push(spawn(process.execPath, ['-e', 'for (;;) Math.sqrt(Math.random())'], { stdio: 'ignore' }));
+    load.push(spawn(process.execPath, ['-e', BUSY], { stdio: 'ignore' }));
 };
 const stopLoad = () => {
   for (const p of load.splice(0)) p.kill('SIGKILL');

@@ -63,6 +63,9 @@ export const summaryTable = (
   return `${table(rows)}${layers.length > 0 ? `\n\n${table([['layer', 'shape', 'weights', 'kept', 'removed'], ...layers])}` : ''}`;
 };
 
-/** A one-line description of a backend for the summary. */
+/**
+ * A one-line description of a backend for the summary: wasm's SIMD and threads; native's BLAS, threads and the
+ * version of its vectorised kernels (`SPARSEVD_NATIVE_ISA` chooses a narrower one).
+ */
 export const backendLine = (info: BackendInfo): string =>
-  `${info.backend}${info.wasm ? ` (SIMD ${info.wasm.simd ? 'on' : 'off'}, ${info.wasm.threads ? `${info.wasm.threadCount} threads` : '1 thread'})` : ''}`;
+  `${info.backend}${info.wasm ? ` (SIMD ${info.wasm.simd ? 'on' : 'off'}, ${info.wasm.threads ? `${info.wasm.threadCount} threads` : '1 thread'})` : ''}${info.native ? ` (${info.native.details})` : ''}`;
