@@ -288,20 +288,33 @@ napi_value Transpose2d(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// The optional single argument of a setting's getter/setter (isa, threads): false, with a TypeError naming `fn`
+// thrown, for more than one argument; `*given` says whether one was passed.
+bool OptionalArgument(napi_env env, napi_callback_info info, const char* fn, napi_value* arg, bool* given) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return false;
+  if (argc > 1) {
+    char message[96];
+    std::snprintf(message, sizeof message, "%s: takes at most 1 argument", fn);
+    napi_throw_type_error(env, nullptr, message);
+    return false;
+  }
+  *given = argc == 1;
+  if (*given) *arg = argv[0];
+  return true;
+}
+
 // isa(name?): sets (when given) the instruction set the vectorised kernels run with — "avx512", "avx2" or
 // "baseline", at most the widest this CPU runs — and returns [the one in use, the widest, its description].
 napi_value IsaCall(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
-  if (argc > 1) {
-    napi_throw_type_error(env, nullptr, "isa: takes at most 1 argument");
-    return nullptr;
-  }
-  if (argc == 1) {
+  napi_value arg;
+  bool given = false;
+  if (!OptionalArgument(env, info, "isa", &arg, &given)) return nullptr;
+  if (given) {
     char name[16] = {0};
     size_t length = 0;
-    if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &length) != napi_ok) {
+    if (napi_get_value_string_utf8(env, arg, name, sizeof name, &length) != napi_ok) {
       napi_throw_type_error(env, nullptr, "isa: name must be a string");
       return nullptr;
     }
@@ -343,14 +356,10 @@ napi_value Info(napi_env env, napi_callback_info) {
 // threads(n?): sets (when given; 0 restores the default) and returns the number of threads the addon computes
 // on (its pool; OpenBLAS itself stays single-threaded, see gemm.h).
 napi_value Threads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
-  if (argc > 1) {
-    napi_throw_type_error(env, nullptr, "threads: takes at most 1 argument");
-    return nullptr;
-  }
-  if (argc == 1) {
+  napi_value arg;
+  bool given = false;
+  if (!OptionalArgument(env, info, "threads", &arg, &given)) return nullptr;
+  if (given) {
     Args args(env, info, "threads", 1);
     const int64_t n = args.Int(0, "n", 0, 64);
     if (!args.ok()) return nullptr;

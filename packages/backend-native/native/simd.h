@@ -16,33 +16,22 @@ namespace sparsevd {
 // The versions, narrowest first.
 enum class Isa : int { kBaseline = 0, kAvx2 = 1, kAvx512 = 2 };
 
-// The name the addon reports (availability(), the bench) and accepts (isa()).
-inline const char* IsaName(Isa isa) {
-  switch (isa) {
-    case Isa::kAvx512:
-      return "avx512";
-    case Isa::kAvx2:
-      return "avx2";
-    default:
-      return "baseline";
-  }
-}
-
-// What a person reads: the instruction set with the features each version is compiled for.
-inline const char* IsaDescription(Isa isa) {
-  switch (isa) {
-    case Isa::kAvx512:
-      return "AVX-512 + FMA";
-    case Isa::kAvx2:
-      return "AVX2 + FMA";
-    default:
+// The name the addon reports (availability(), the bench) and accepts (isa()), and what a person reads: the
+// instruction set with the features each version is compiled for. Indexed by Isa.
+struct IsaNames {
+  const char* name;
+  const char* description;
+};
+inline const IsaNames& NamesOf(Isa isa) {
 #if defined(__x86_64__)
-      return "baseline x86-64";
+  static const IsaNames names[] = {{"baseline", "baseline x86-64"}, {"avx2", "AVX2 + FMA"}, {"avx512", "AVX-512 + FMA"}};
 #else
-      return "baseline";
+  static const IsaNames names[] = {{"baseline", "baseline"}, {"avx2", "AVX2 + FMA"}, {"avx512", "AVX-512 + FMA"}};
 #endif
-  }
+  return names[static_cast<int>(isa)];
 }
+inline const char* IsaName(Isa isa) { return NamesOf(isa).name; }
+inline const char* IsaDescription(Isa isa) { return NamesOf(isa).description; }
 
 // The widest version this CPU (and its OS, which must save the wider registers) runs.
 inline Isa WidestIsa() {

@@ -436,6 +436,20 @@ describe.runIf(addon !== undefined || required)(
       expect(addon.threads(0)).toBe(before);
     });
 
+    it('isa() takes no argument or the name of a version the CPU runs', () => {
+      if (addon === undefined) throw new Error('the native addon is unavailable');
+      const [active, widest] = addon.isa();
+      for (const bad of [2, null, {}, 'avx1024', '', 'avx512'.repeat(4)]) {
+        expect(() => (addon.isa as (n: unknown) => unknown)(bad)).toThrow(/^isa: /);
+        counts.calls += 1;
+        counts.thrown += 1;
+      }
+      expect(() => (addon.isa as (a: string, b: string) => unknown)('baseline', 'avx2')).toThrow(/^isa: /);
+      if (widest !== 'avx512')
+        expect(() => addon.isa('avx512')).toThrow(/^isa: this CPU cannot run "avx512"/);
+      expect(addon.isa(active)[0]).toBe(active);
+    });
+
     it('reports the counts (every must-throw call threw; the process lives)', () => {
       process.stderr.write(
         `boundary fuzz: ${counts.calls} calls, ${counts.thrown} threw a named TypeError/RangeError, ${counts.accepted} accepted (valid variations), no crash\n`,
