@@ -449,8 +449,10 @@ describe.runIf(state.available || required).each(isas)(
 );
 
 describe.runIf(state.available || required)('choosing the version of the vectorised kernels', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
+    registerBackend();
+    await tf.setBackend('native');
   });
 
   // By default the kernels run the widest version the CPU offers (a misconfigured dispatch once fell back to the
