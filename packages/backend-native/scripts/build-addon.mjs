@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findNodeGyp, prebuildPath, runNodeGyp } from './node-gyp.mjs';
+import { findNodeGyp, multiarchOf, prebuildPath, runNodeGyp } from './node-gyp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const status = (available, reason) => {
@@ -36,7 +36,7 @@ const upToDate = () => {
 };
 
 // Debian's multiarch directory for this machine (macOS uses Accelerate, which ships with the system).
-const multiarch = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+const multiarch = multiarchOf() ?? 'x86_64-linux-gnu';
 
 const fromSource = process.argv.includes('--from-source');
 const prebuilt = prebuildPath(root);

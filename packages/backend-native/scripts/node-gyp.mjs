@@ -1,9 +1,14 @@
 // Shared by build-addon.mjs (the install script and the workspace build) and prebuild.mjs (the binary shipped in
-// the npm package): where node-gyp is, how it is run, and where a prebuilt binary lives.
+// the npm package): where node-gyp is, how it is run, where a prebuilt binary lives, and Debian's library
+// directories. (src/addon.ts loads prebuilds/<platform>-<arch>/sparsevd_native.node by the same convention.)
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+
+/** Debian's multiarch directory name for a Node architecture (`x64`, `arm64`); undefined for others. */
+export const multiarchOf = (arch = process.arch) =>
+  ({ x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' })[arch];
 
 /** The prebuilt binary for this platform and architecture, in the `prebuilds/<platform>-<arch>/` convention. */
 export const prebuildPath = (root, platform = process.platform, arch = process.arch) =>

@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findNodeGyp, prebuildPath, runNodeGyp } from './node-gyp.mjs';
+import { findNodeGyp, multiarchOf, prebuildPath, runNodeGyp } from './node-gyp.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line) => process.stderr.write(`@sparsevd/backend-native prebuild: ${line}\n`);
@@ -28,7 +28,7 @@ const stop = (reason) => {
 };
 
 if (process.platform !== 'linux') stop(`no static OpenBLAS recipe for ${process.platform}`);
-const multiarch = { x64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' }[process.arch];
+const multiarch = multiarchOf();
 if (multiarch === undefined) stop(`no prebuild recipe for ${process.arch}`);
 const staticBlas = [
   `/usr/lib/${multiarch}/openblas-pthread/libopenblas.a`,

@@ -100,7 +100,7 @@ const tensorflow: Candidate = {
 
 const native: Candidate = {
   name: 'native',
-  hint: 'npm install @sparsevd/backend-native (builds with node-gyp: needs a C++ compiler and OpenBLAS, e.g. apt-get install g++ libopenblas-dev, and allowScripts for the package)',
+  hint: 'npm install @sparsevd/backend-native (linux-x64 uses the prebuilt binary it ships; elsewhere it builds with node-gyp: needs a C++ compiler and OpenBLAS, e.g. apt-get install g++ libopenblas-dev, and allowScripts for the package)',
   start: ({ tf, loader, nativeIsa }) =>
     pipe(
       loadOptional(loader, '@sparsevd/backend-native'),
