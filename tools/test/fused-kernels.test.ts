@@ -1,15 +1,17 @@
-// The fused-kernel contract across packages: the names @sparsevd/kl gives the kernels are the ones
-// @sparsevd/backend-native registers, and on the native backend every caller — estimators, layers, train —
-// computes with the fused kernels exactly what it computes with the composed ops (same backend, fused on / off).
+// The fused-kernel contract across packages: @sparsevd/backend-native registers every kernel of
+// @sparsevd/kernels' FUSED_KERNELS, and on the native backend every caller — estimators, layers, train —
+// computes with the fused kernels exactly what it computes with the composed ops (same backend, the `fused`
+// option of each call on / off).
 import { availability, FUSED_KERNEL_NAMES, registerBackend } from '@sparsevd/backend-native';
-import { klOfWeights, lrtConv2d, lrtDense } from '@sparsevd/estimators';
-import { FUSED_KERNELS, fusedKernelAvailable, setFusedKernels } from '@sparsevd/kl';
+import { keepMask, klOfWeights, lrtConv2d, lrtDense } from '@sparsevd/estimators';
+import { FUSED_KERNELS, type FusedOptions, fusedKernelRegistered } from '@sparsevd/kernels';
+import { FUSED_KERNELS as DEPRECATED_NAMES } from '@sparsevd/kl';
 import { trainableVariables } from '@sparsevd/layers';
 import { lenet5Caffe, lenet300100 } from '@sparsevd/models';
 import { adamState, adamUpdate, sgvlb } from '@sparsevd/train';
 import * as tf from '@tensorflow/tfjs-core';
 import '@sparsevd/backend/register-gradients';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const state = availability();
 const required = process.env.CI === 'true';
@@ -25,11 +27,10 @@ const relErr = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   return worst / scale;
 };
 
-/** `f`'s tensors' values with fused kernels on and off. */
-const onAndOff = (f: () => tf.Tensor[]): [Float32Array[], Float32Array[]] => {
+/** `f`'s tensors' values with fused kernels on and off (the option `f` passes to every call). */
+const onAndOff = (f: (fused: FusedOptions) => tf.Tensor[]): [Float32Array[], Float32Array[]] => {
   const read = (on: boolean) => {
-    setFusedKernels(on);
-    const ts = tf.tidy(f);
+    const ts = tf.tidy(() => f({ fused: on }));
     const values = ts.map((t) => t.dataSync() as Float32Array);
     tf.dispose(ts);
     return values;
@@ -38,8 +39,10 @@ const onAndOff = (f: () => tf.Tensor[]): [Float32Array[], Float32Array[]] => {
 };
 
 describe('the fused kernel names', () => {
-  it('are the same in @sparsevd/kl and @sparsevd/backend-native', () => {
-    expect({ ...FUSED_KERNEL_NAMES }).toEqual({ ...FUSED_KERNELS });
+  it("the deprecated name tables of @sparsevd/kl and @sparsevd/backend-native follow @sparsevd/kernels' contracts", () => {
+    const names = Object.fromEntries(Object.entries(FUSED_KERNELS).map(([key, k]) => [key, k.name]));
+    expect({ ...DEPRECATED_NAMES }).toEqual(names);
+    expect({ ...FUSED_KERNEL_NAMES }).toEqual(names);
   });
 });
 
@@ -49,12 +52,21 @@ describe.runIf(state.available || required)('callers on the native backend: fuse
     registerBackend();
     await tf.setBackend('native');
   });
-  afterEach(() => setFusedKernels(true));
+  it('registers every fused kernel; a call with fused: false takes none', () => {
+    for (const kernel of Object.values(FUSED_KERNELS)) {
+      expect(fusedKernelRegistered(kernel), kernel.name).toBe(true);
+      expect(fusedKernelRegistered(kernel, { fused: false }), kernel.name).toBe(false);
+    }
+  });
 
-  it('offers every fused kernel, and none when switched off', () => {
-    for (const name of Object.values(FUSED_KERNELS)) expect(fusedKernelAvailable(name)).toBe(true);
-    setFusedKernels(false);
-    for (const name of Object.values(FUSED_KERNELS)) expect(fusedKernelAvailable(name)).toBe(false);
+  it('keepMask: the masked weights and the mask', () => {
+    const theta = tf.randomNormal([40, 20], 0, 0.2, 'float32', 21);
+    const logSigma2 = tf.randomUniform([40, 20], -14, 2, 'float32', 22);
+    const [fused, composed] = onAndOff((o) => keepMask(theta, logSigma2, { threshold: 3, ...o }));
+    fused.forEach((v, i) => {
+      expect(Array.from(v)).toEqual(Array.from(composed[i] as Float32Array));
+    });
+    tf.dispose([theta, logSigma2]);
   });
 
   it('lrtDense, lrtConv2d and klOfWeights: values and gradients', () => {
@@ -65,24 +77,26 @@ describe.runIf(state.available || required)('callers on the native backend: fuse
     const cTheta = tf.randomNormal([3, 3, 2, 4], 0, 0.2, 'float32', 5);
     const cLogSigma2 = tf.randomUniform([3, 3, 2, 4], -14, 2, 'float32', 6);
     const cx = tf.randomNormal([2, 9, 9, 2], 0, 1, 'float32', 7);
-    const [fused, composed] = onAndOff(() => {
+    const [fused, composed] = onAndOff((o) => {
       // cx is differentiated too: the LRT conv's input gradient (padding 'same', stride 2).
       const f = (t: tf.Tensor, s: tf.Tensor, b: tf.Tensor, ct: tf.Tensor, cs: tf.Tensor, xx: tf.Tensor) =>
         tf.addN([
-          tf.sum(tf.square(lrtDense(x, { kind: 'additive', theta: t, logSigma2: s, bias: b }, { seed: 9 }))),
+          tf.sum(
+            tf.square(lrtDense(x, { kind: 'additive', theta: t, logSigma2: s, bias: b }, { seed: 9 }, o)),
+          ),
           tf.sum(
             tf.square(
               lrtConv2d(
                 xx,
                 { kind: 'additive', theta: ct, logSigma2: cs },
                 { seed: 10 },
-                { padding: 'same', strides: 2 },
+                { padding: 'same', strides: 2, ...o },
               ),
             ),
           ),
           // dy = 1 reaches the first KL (its gradients pass unscaled), 0.37 the second (scaled).
-          klOfWeights(t, s),
-          tf.mul(klOfWeights(ct, cs), 0.37),
+          klOfWeights(t, s, o),
+          tf.mul(klOfWeights(ct, cs, o), 0.37),
         ]);
       const args = [theta, logSigma2, bias, cTheta, cLogSigma2, cx];
       return [
@@ -111,10 +125,12 @@ describe.runIf(state.available || required)('callers on the native backend: fuse
       ),
       'float32',
     );
-    const [fused, composed] = onAndOff(() => {
+    const [fused, composed] = onAndOff((o) => {
       // The trainer's objective: the fused softmax cross-entropy and KL when on.
       const { value, grads } = tf.variableGrads(
-        () => sgvlb(network.apply(params, x, 'train', { seed: 12 }), y, network.kl(params), 60000, 1).loss,
+        () =>
+          sgvlb(network.apply(params, x, 'train', { seed: 12 }, o), y, network.kl(params, o), 60000, 1, o)
+            .loss,
         vars,
       );
       return [value, ...vars.map((v) => grads[v.name] as tf.Tensor)];
@@ -126,7 +142,7 @@ describe.runIf(state.available || required)('callers on the native backend: fuse
   });
 
   it('adamUpdate: three steps with the same gradients', () => {
-    const [fused, composed] = onAndOff(() => {
+    const [fused, composed] = onAndOff((o) => {
       const vars = [
         tf.variable(tf.randomNormal([300, 100], 0, 1, 'float32', 13)),
         tf.variable(tf.randomNormal([7], 0, 1, 'float32', 14)),
@@ -136,7 +152,7 @@ describe.runIf(state.available || required)('callers on the native backend: fuse
         tf.randomNormal([7], 0, 1, 'float32', 16),
       ];
       const adam = adamState(vars);
-      for (let i = 0; i < 3; i += 1) adamUpdate(adam, vars, grads, 1e-2);
+      for (let i = 0; i < 3; i += 1) adamUpdate(adam, vars, grads, 1e-2, o);
       const out = [...vars, ...adam.m, ...adam.v].map((v) => tf.clone(v));
       tf.dispose([...vars, ...adam.m, ...adam.v]);
       return out;

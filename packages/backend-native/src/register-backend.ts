@@ -1,3 +1,4 @@
+import { FUSED_KERNELS } from '@sparsevd/kernels';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { backend_util } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -5,7 +6,7 @@ import type { Addon } from './addon.js';
 import { markEscaped, release, stored } from './kernels/buffer-pool.js';
 import { conv2dBackpropFilterConfig, conv2dBackpropInputConfig, conv2dConfig } from './kernels/conv2d.js';
 import { ELEMENTWISE_KERNELS, elementwiseConfigs } from './kernels/elementwise.js';
-import { FUSED_KERNEL_NAMES, fusedConfigs, fusedGradients } from './kernels/fused.js';
+import { fusedConfigs, fusedGradients } from './kernels/fused.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './kernels/mat-mul.js';
 import { maxPoolConfig, maxPoolGradConfig } from './kernels/max-pool.js';
 import { forgetPatches } from './kernels/patch-cache.js';
@@ -24,7 +25,7 @@ export const NATIVE_KERNELS: ReadonlyArray<string> = [
   'MaxPool',
   'MaxPoolGrad',
   ...ELEMENTWISE_KERNELS,
-  ...Object.values(FUSED_KERNEL_NAMES),
+  ...Object.values(FUSED_KERNELS).map((kernel) => kernel.name),
 ];
 
 /**

@@ -193,6 +193,28 @@ describe.runIf(state.available || required)('native kernels agree with the cpu b
     close(cpu, native, 1e-5);
   });
 
+  it('a product with an exact scalar 1 shares its operand’s data (no copy) and stays valid once it is gone', async () => {
+    await tf.setBackend('native');
+    const before = tf.memory().numTensors;
+    const x = rand([64, 65], 31);
+    const expected = Array.from(x.dataSync());
+    const [one, two, ones] = [tf.scalar(1), tf.scalar(2), tf.ones([2, 64, 65])];
+    const left = tf.mul(one, x);
+    const right = tf.mul(x, one);
+    const backend = tf.backend() as unknown as { data: { get: (id: object) => { values: unknown } } };
+    expect(backend.data.get(left.dataId).values).toBe(backend.data.get(x.dataId).values);
+    x.dispose();
+    expect(Array.from(left.dataSync())).toEqual(expected);
+    expect(Array.from(right.dataSync())).toEqual(expected);
+    // Not 1, or a broadcast to a larger shape: a real product.
+    const y = rand([64, 65], 32);
+    const twice = tf.mul(two, y);
+    const wide = tf.mul(ones, one);
+    expect(Array.from(twice.dataSync())).toEqual(Array.from(y.dataSync()).map((v) => Math.fround(2 * v)));
+    expect(wide.shape).toEqual([2, 64, 65]);
+    tf.dispose([left, right, y, twice, wide, one, two, ones]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
   it('a few SparseVD-style training steps follow the cpu backend’s loss', async () => {
     const losses: Record<string, number[]> = {};
     for (const backend of ['cpu', 'native']) {

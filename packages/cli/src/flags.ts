@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, type BackendChoice, parseBackendChoice } from '@sparsevd/backend';
+import { KL_APPROXIMATIONS, type KlApproximationName } from '@sparsevd/kl';
 import {
   DATASET_IDS,
   type DatasetId,
@@ -37,7 +38,8 @@ export type Command =
 export const USAGE = `usage:
   sparsevd train [--model lenet300|lenet5|vgg] [--dataset mnist|fashion-mnist|cifar10] [--data-dir DIR]
                  [--epochs N] [--batch-size N] [--lr X] [--kl-warmup paper|none|START:END] [--threshold X]
-                 [--train-clip | --no-train-clip] [--seed N] [--backend ${BACKEND_CHOICES.join('|')}]
+                 [--train-clip | --no-train-clip] [--kl molchanov|kingma] [--seed N]
+                 [--backend ${BACKEND_CHOICES.join('|')}]
                  [--dense] [--random-labels] [--pretrain-epochs N] [--protocol paper] [--vgg-width K]
                  [--train-subset N] [--test-subset N] [--out DIR]
   sparsevd resume DIR [--backend B]      continue an interrupted run from its checkpoint
@@ -88,6 +90,7 @@ const TRAIN_FLAGS = {
   'batch-size': { type: 'string' },
   lr: { type: 'string' },
   'kl-warmup': { type: 'string' },
+  kl: { type: 'string' },
   threshold: { type: 'string' },
   'train-clip': { type: 'boolean' },
   'no-train-clip': { type: 'boolean' },
@@ -129,6 +132,8 @@ const parseTrain = (args: string[]): E.Either<CliError, Command> => {
   if (E.isLeft(protocol)) return protocol;
   const warmup = klWarmup(v['kl-warmup']);
   if (E.isLeft(warmup)) return warmup;
+  const kl = oneOf<KlApproximationName>('kl', v.kl, Object.keys(KL_APPROXIMATIONS) as KlApproximationName[]);
+  if (E.isLeft(kl)) return kl;
   const backend = backendFlag(v.backend);
   if (E.isLeft(backend)) return backend;
   if (v['train-clip'] === true && v['no-train-clip'] === true)
@@ -150,6 +155,7 @@ const parseTrain = (args: string[]): E.Either<CliError, Command> => {
     ...set('lr', numbers.lr),
     ...set('klSchedule', warmup.right),
     ...set('threshold', numbers.threshold),
+    ...set('kl', kl.right),
     ...(v['train-clip'] === true
       ? { trainClip: true }
       : v['no-train-clip'] === true

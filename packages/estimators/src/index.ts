@@ -1,5 +1,6 @@
 export { type GradientMoments, type GradientVarianceOptions, gradientVariance } from './gradient-variance.js';
-export { klOfWeights } from './kl-of-weights.js';
+export { type KeepMaskOptions, keepMask } from './keep-mask.js';
+export { type KlOfWeightsOptions, klOfWeights } from './kl-of-weights.js';
 export { type LogAlphaOptions, logAlpha } from './log-alpha.js';
 export { type Conv2dOptions, lrtConv2d } from './lrt-conv2d.js';
 export { LRT_VARIANCE_EPS, lrtDense } from './lrt-dense.js';

@@ -1,4 +1,4 @@
-import { FUSED_KERNELS, fusedKernelAvailable } from '@sparsevd/kl';
+import { FUSED_KERNELS, type FusedOptions, fusedOp, runFused } from '@sparsevd/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkParams } from './internal/check-params.js';
 import { checkDim, checkFloatTensor, checkRank } from './internal/validate.js';
@@ -7,8 +7,11 @@ import { type Noise, resolveNoise } from './noise.js';
 import type { NoiseParams } from './params.js';
 import { weightVariance } from './weight-variance.js';
 
-/** Convolution geometry of {@link lrtConv2d}, as in `tf.conv2d` (NHWC). */
-export interface Conv2dOptions {
+/**
+ * Convolution geometry of {@link lrtConv2d}, as in `tf.conv2d` (NHWC), and whether it may run the fused kernel
+ * (`fused: false` composes tfjs ops).
+ */
+export interface Conv2dOptions extends FusedOptions {
   /** Strides, one number for both directions or `[h, w]`. Default 1. */
   readonly strides?: number | readonly [number, number];
   /** `'valid'` (default, as the LeNets use) or `'same'`. */
@@ -16,6 +19,46 @@ export interface Conv2dOptions {
   /** Dilations, one number or `[h, w]`. Default 1. */
   readonly dilations?: number | readonly [number, number];
 }
+
+/** `conv(x, θ) + bias + √(conv(x², σ²) + eps)·ε` and the standard deviation, from σ² itself. */
+const composed = (
+  x: tf.Tensor,
+  theta: tf.Tensor,
+  variance: tf.Tensor,
+  bias: tf.Tensor | undefined,
+  noise: tf.Tensor,
+  strides: number | readonly [number, number],
+  pad: 'valid' | 'same',
+  dilations: number | readonly [number, number],
+): tf.Tensor[] => {
+  const conv = (input: tf.Tensor, filter: tf.Tensor) =>
+    tf.conv2d(
+      input as tf.Tensor4D,
+      filter as tf.Tensor4D,
+      strides as [number, number],
+      pad,
+      'NHWC',
+      dilations as [number, number],
+    );
+  const mean0 = conv(x, theta);
+  const mean = bias === undefined ? mean0 : tf.add(mean0, bias);
+  const std = tf.sqrt(tf.add(conv(tf.square(x), variance), LRT_VARIANCE_EPS));
+  return [tf.add(mean, tf.mul(std, noise)), std];
+};
+
+/** The fused `lrtConv2d` kernel and its composed fallback (additive parameters: σ² = exp(log σ²)). */
+const LRT_CONV2D = fusedOp(FUSED_KERNELS.lrtConv2d, ({ x, theta, logSigma2, noise, bias }, a) =>
+  composed(
+    x as tf.Tensor,
+    theta as tf.Tensor,
+    tf.exp(logSigma2 as tf.Tensor),
+    bias,
+    noise as tf.Tensor,
+    a.strides,
+    a.pad,
+    a.dilations,
+  ),
+);
 
 /**
  * The local reparameterization trick for a 2-D convolution (Molchanov et al. 2017, section 4.1):
@@ -45,48 +88,27 @@ export const lrtConv2d = (
   checkDim(fn, 'x', x, 3, 'params.theta', params.theta, 2);
   if (params.bias !== undefined) checkDim(fn, 'params.bias', params.bias, 0, 'params.theta', params.theta, 3);
   const { strides = 1, padding = 'valid', dilations = 1 } = options;
-  const conv = (input: tf.Tensor, filter: tf.Tensor) =>
-    tf.conv2d(
-      input as tf.Tensor4D,
-      filter as tf.Tensor4D,
-      strides as [number, number],
-      padding,
-      'NHWC',
-      dilations as [number, number],
-    );
-  const dilationOne =
-    dilations === 1 || (Array.isArray(dilations) && dilations[0] === 1 && dilations[1] === 1);
-  if (params.kind === 'additive' && dilationOne && fusedKernelAvailable(FUSED_KERNELS.lrtConv2d)) {
-    return tf.tidy(() => {
-      const info = tf.backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        params.theta.shape as [number, number, number, number],
-        strides as [number, number],
-        1,
-        padding,
-      );
-      const eps = resolveNoise(fn, info.outShape, noise);
-      const inputs = { x, theta: params.theta, logSigma2: params.logSigma2, noise: eps };
-      const [y] = tf
-        .engine()
-        .runKernel(
-          FUSED_KERNELS.lrtConv2d,
-          params.bias === undefined ? inputs : { ...inputs, bias: params.bias },
-          {
-            strides: strides as number | [number, number],
-            pad: padding,
-            dilations: 1,
-            varianceEps: LRT_VARIANCE_EPS,
-          },
-        ) as tf.Tensor[];
-      return y as tf.Tensor;
-    });
-  }
   return tf.tidy(() => {
-    const mean0 = conv(x, params.theta);
-    const mean = params.bias === undefined ? mean0 : tf.add(mean0, params.bias);
-    const variance = conv(tf.square(x), weightVariance(params));
-    const eps = resolveNoise(fn, mean.shape, noise);
-    return tf.add(mean, tf.mul(tf.sqrt(tf.add(variance, LRT_VARIANCE_EPS)), eps));
+    const info = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number],
+      params.theta.shape as [number, number, number, number],
+      strides as [number, number],
+      dilations as [number, number],
+      padding,
+    );
+    const eps = resolveNoise(fn, info.outShape, noise, options);
+    const dilationOne =
+      dilations === 1 || (Array.isArray(dilations) && dilations[0] === 1 && dilations[1] === 1);
+    // The fused kernel takes additive parameters and dilation 1 only (as tfjs's own conv gradient).
+    const [y] =
+      params.kind === 'additive' && dilationOne
+        ? runFused(
+            LRT_CONV2D,
+            { x, theta: params.theta, logSigma2: params.logSigma2, noise: eps, bias: params.bias },
+            { strides, pad: padding, dilations: 1, varianceEps: LRT_VARIANCE_EPS },
+            options,
+          )
+        : composed(x, params.theta, weightVariance(params), params.bias, eps, strides, padding, dilations);
+    return y as tf.Tensor;
   });
 };

@@ -1,4 +1,4 @@
-import { FUSED_KERNELS, fusedKernelAvailable } from '@sparsevd/kl';
+import { FUSED_KERNELS, type FusedOptions, fusedOp, runFused } from '@sparsevd/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFloatTensor, showShape } from './internal/validate.js';
 
@@ -8,6 +8,11 @@ import { checkFloatTensor, showShape } from './internal/validate.js';
  */
 export type Noise = tf.Tensor | { readonly seed: number };
 
+/** The fused `randomNormal` kernel and its composed fallback, tfjs's own generator. */
+const RANDOM_NORMAL = fusedOp(FUSED_KERNELS.randomNormal, (_, { shape, mean, stdDev, seed }) => [
+  tf.randomNormal([...shape], mean, stdDev, 'float32', Number(seed)),
+]);
+
 /**
  * Standard-normal noise of the given shape from a {@link Noise}: a tensor is checked and returned as is
  * (the caller keeps ownership), a seed draws a new tensor — by the backend's fused `randomNormal` kernel when
@@ -16,22 +21,24 @@ export type Noise = tf.Tensor | { readonly seed: number };
  * @param fn - the calling function, named in errors.
  * @throws RangeError when a noise tensor has the wrong shape, or the seed is not a finite number.
  */
-export const resolveNoise = (fn: string, shape: ReadonlyArray<number>, noise: Noise): tf.Tensor => {
+export const resolveNoise = (
+  fn: string,
+  shape: ReadonlyArray<number>,
+  noise: Noise,
+  options: FusedOptions = {},
+): tf.Tensor => {
   if (typeof noise === 'object' && noise !== null && 'seed' in noise && !(noise instanceof tf.Tensor)) {
     if (!Number.isFinite(noise.seed))
       throw new RangeError(`${fn}: noise.seed must be a finite number, got ${noise.seed}`);
-    if (fusedKernelAvailable(FUSED_KERNELS.randomNormal)) {
-      // tf.randomNormal draws from Math.random() when the seed is 0; so does this.
-      const seed = String(noise.seed || Math.random());
-      return tf
-        .engine()
-        .runKernel(
-          FUSED_KERNELS.randomNormal,
-          {},
-          { shape: [...shape], mean: 0, stdDev: 1, seed },
-        ) as tf.Tensor;
-    }
-    return tf.randomNormal([...shape], 0, 1, 'float32', noise.seed);
+    // Seed 0 makes tf.randomNormal draw its own seed from Math.random(): nothing to reproduce, nothing to fuse.
+    if (noise.seed === 0) return tf.randomNormal([...shape], 0, 1, 'float32', 0);
+    const [eps] = runFused(
+      RANDOM_NORMAL,
+      {},
+      { shape: [...shape], mean: 0, stdDev: 1, seed: String(noise.seed) },
+      options,
+    );
+    return eps as tf.Tensor;
   }
   const tensor = checkFloatTensor(fn, 'noise', noise);
   if (tensor.shape.length !== shape.length || tensor.shape.some((d, i) => d !== shape[i])) {

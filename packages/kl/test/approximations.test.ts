@@ -1,6 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { K1, klSum, negKlExactTable, negKlKingma, negKlMolchanov } from '../src/index.js';
+import {
+  K1,
+  KL_APPROXIMATIONS,
+  type KlApproximation,
+  kingmaKl,
+  klSum,
+  molchanovKl,
+  negKlExactTable,
+  negKlKingma,
+  negKlMolchanov,
+} from '../src/index.js';
 import { BACKENDS, useBackend } from './backends.js';
 
 const grid = (lo: number, hi: number, step: number): Float32Array =>
@@ -99,6 +109,37 @@ describe.each(BACKENDS)('KL approximations on the %s backend', (backend) => {
     const expected = [-5, 0.5, 3, 8, -1, 2, 6].reduce((s, la) => s - mol(la), 0);
     expect(total.dataSync()[0]).toBeCloseTo(expected, 5);
     tf.dispose([a, b, total]);
+  });
+
+  it('klSum with kingmaKl clips log α to ≤ 0 (where it holds) and never extrapolates the cubic', () => {
+    const la = tf.tensor1d([-3, -0.5, 0, 2, 7]);
+    const total = klSum([la], kingmaKl);
+    const [c1, c2, c3] = [1.16145124, -1.50204118, 0.58629921];
+    const c = (0.5772156649015329 + Math.LN2) / 2;
+    const kingma = (l: number) => {
+      const a = Math.exp(Math.min(l, 0));
+      return 0.5 * Math.min(l, 0) + c1 * a + c2 * a * a + c3 * a * a * a - c;
+    };
+    const expected = [-3, -0.5, 0, 2, 7].reduce((s, l) => s - kingma(l), 0);
+    expect(total.dataSync()[0]).toBeCloseTo(expected, 5);
+    // Above α = 1 the KL is flat: log α = 2 and 7 cost what log α = 0 costs.
+    const flat = klSum([tf.tensor1d([2])], kingmaKl).dataSync()[0] as number;
+    expect(flat).toBeCloseTo(klSum([tf.tensor1d([0])], kingmaKl).dataSync()[0] as number, 6);
+    expect(kingmaKl.logAlphaMax).toBe(0);
+    expect(molchanovKl.logAlphaMax).toBe(Number.POSITIVE_INFINITY);
+    expect(KL_APPROXIMATIONS).toEqual({ molchanov: molchanovKl, kingma: kingmaKl });
+    tf.dispose([la, total]);
+  });
+
+  it('klSum takes any approximation value: Σ of its −KL, negated, as its formula says', () => {
+    const quadratic: KlApproximation = {
+      name: 'quadratic',
+      description: 'a test formula: −KL = −(log α)²',
+      negKl: (logAlpha) => tf.neg(tf.square(logAlpha)),
+      logAlphaMax: Number.POSITIVE_INFINITY,
+    };
+    const total = klSum([tf.tensor1d([1, -2]), tf.tensor1d([3])], quadratic);
+    expect(total.dataSync()[0]).toBeCloseTo(1 + 4 + 9, 6);
   });
 
   it('leaks no tensors and rejects non-float input, naming the argument', () => {

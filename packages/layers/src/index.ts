@@ -1,7 +1,14 @@
 export { type BatchNormOptions, type BatchNormParams, batchNorm } from './batch-norm.js';
 export { dropout } from './dropout.js';
 export { flatten } from './flatten.js';
-export type { InitOptions, Layer, Mode, Params, Shape, SparseWeight } from './layer.js';
+export {
+  type KlOptions,
+  type WeightKl,
+  type WeightKlTerm,
+  type WeightPosterior,
+  weightKl,
+} from './kl-term.js';
+export type { ApplyOptions, InitOptions, Layer, Mode, Params, Shape, SparseWeight } from './layer.js';
 export { type MaxPoolOptions, maxPool } from './max-pool.js';
 export {
   assertFiniteParams,

@@ -1,5 +1,7 @@
 import type { Noise } from '@sparsevd/estimators';
+import type { FusedOptions } from '@sparsevd/kernels';
 import type * as tf from '@tensorflow/tfjs-core';
+import type { KlOptions } from './kl-term.js';
 
 /**
  * How a layer computes:
@@ -9,6 +11,12 @@ import type * as tf from '@tensorflow/tfjs-core';
  * - `mean`: deterministic with θ unmasked (the posterior mean network).
  */
 export type Mode = 'train' | 'eval' | 'mean';
+
+/**
+ * Options of {@link Layer.apply}: whether the SparseVD layers may use fused kernels (`fused: false` composes
+ * tfjs ops; default: fused wherever the backend registered the kernel).
+ */
+export type ApplyOptions = FusedOptions;
 
 /** The shape of one example (no batch dimension): `[784]`, `[28, 28, 1]`. */
 export type Shape = ReadonlyArray<number>;
@@ -60,9 +68,12 @@ export interface Layer<P extends Params = Params> {
   /** Creates the parameters for inputs of `options.inputShape`; θ initialised from `seed`. */
   init(seed: number, options: InitOptions): P;
   /** The forward pass. `noise` (a tensor or `{ seed }`) is required where `mode` is stochastic. */
-  apply(params: P, x: tf.Tensor, mode: Mode, noise?: Noise): tf.Tensor;
-  /** Σ KL(q ‖ p) of the layer's weights (0 for plain layers), a scalar. */
-  kl(params: P): tf.Scalar;
+  apply(params: P, x: tf.Tensor, mode: Mode, noise?: Noise, options?: ApplyOptions): tf.Tensor;
+  /**
+   * Σ KL(q ‖ p) of the layer's weights (0 for plain layers), a scalar: under the layer's own KL when it was
+   * made with one, else `options.kl` (the run's), else the paper's approximation.
+   */
+  kl(params: P, options?: KlOptions): tf.Scalar;
   /** log α of the weights (clipped to [−8, 8]); undefined for layers without SparseVD weights. */
   logAlpha(params: P): tf.Tensor | undefined;
   /** The SparseVD weight tensors of the layer, with names (empty for plain layers). */

@@ -1,7 +1,8 @@
 import type { Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkMode } from './internal/shape.js';
-import type { InitOptions, Layer, Mode, Params, Shape, SparseWeight } from './layer.js';
+import type { KlOptions } from './kl-term.js';
+import type { ApplyOptions, InitOptions, Layer, Mode, Params, Shape, SparseWeight } from './layer.js';
 
 /** A network: layers applied in order, itself a {@link Layer} whose parameters are keyed by layer name. */
 export interface Sequential extends Layer<Params> {
@@ -71,7 +72,7 @@ export const sequential = (
       });
       return params;
     },
-    apply: (params: Params, x: tf.Tensor, mode: Mode, noise?: Noise): tf.Tensor => {
+    apply: (params: Params, x: tf.Tensor, mode: Mode, noise?: Noise, options?: ApplyOptions): tf.Tensor => {
       checkMode(label, mode);
       if (noise !== undefined && (noise instanceof tf.Tensor || !('seed' in noise))) {
         throw new TypeError(`${label}: pass noise as { seed }; one noise tensor cannot serve several layers`);
@@ -79,13 +80,21 @@ export const sequential = (
       return tf.tidy(() =>
         each(params, (l, p, _n, i) => ({ l, p, i })).reduce<tf.Tensor>(
           (h, { l, p, i }) =>
-            l.apply(p, h, mode, noise === undefined ? undefined : { seed: layerSeed(noise.seed, i) }),
+            l.apply(
+              p,
+              h,
+              mode,
+              noise === undefined ? undefined : { seed: layerSeed(noise.seed, i) },
+              options,
+            ),
           x,
         ),
       );
     },
-    kl: (params: Params): tf.Scalar =>
-      tf.tidy(() => each(params, (l, p) => l.kl(p)).reduce<tf.Scalar>((a, b) => tf.add(a, b), tf.scalar(0))),
+    kl: (params: Params, options?: KlOptions): tf.Scalar =>
+      tf.tidy(() =>
+        each(params, (l, p) => l.kl(p, options)).reduce<tf.Scalar>((a, b) => tf.add(a, b), tf.scalar(0)),
+      ),
     logAlpha: (params: Params): tf.Tensor | undefined =>
       tf.tidy(() => {
         const parts = each(params, (l, p) => l.logAlpha(p)).filter((t): t is tf.Tensor => t !== undefined);

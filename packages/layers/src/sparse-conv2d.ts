@@ -16,7 +16,7 @@ import {
   sparseLogAlpha,
   sparseWeightsOf,
 } from './internal/sparse-common.js';
-import type { Layer, Mode, Shape } from './layer.js';
+import type { ApplyOptions, Layer, Mode, Shape } from './layer.js';
 import type { SparseOptions, SparseParams } from './sparse-params.js';
 
 /** Options of {@link conv2d}. */
@@ -75,23 +75,26 @@ export const conv2d = (options: Conv2dLayerOptions): Layer<SparseParams> => {
         ),
       };
     },
-    apply: (p: SparseParams, x: tf.Tensor, mode: Mode, noise?: Noise) => {
+    apply: (p: SparseParams, x: tf.Tensor, mode: Mode, noise?: Noise, fused: ApplyOptions = {}) => {
       checkNhwc(label, x, p.theta.shape[2] as number);
       checkMode(label, mode);
       if (mode === 'train') {
         if (noise === undefined)
           throw new TypeError(`${label}: train mode needs noise (a tensor or { seed })`);
         return tf.tidy(() => {
-          const theta = trainClip ? maskedTheta(p, threshold) : p.theta;
+          const theta = trainClip ? maskedTheta(p, threshold, fused) : p.theta;
           return lrtConv2d(x, { kind: 'additive', theta, logSigma2: p.logSigma2, bias: p.bias }, noise, {
             strides: g.strides,
             padding: g.padding,
+            ...fused,
           });
         });
       }
-      return tf.tidy(() => tf.add(conv(x, mode === 'eval' ? maskedTheta(p, threshold) : p.theta, g), p.bias));
+      return tf.tidy(() =>
+        tf.add(conv(x, mode === 'eval' ? maskedTheta(p, threshold, fused) : p.theta, g), p.bias),
+      );
     },
-    kl: sparseKl,
+    kl: sparseKl(options.kl),
     logAlpha: sparseLogAlpha,
     sparseWeights: (p, prefix = options.name ?? 'conv2d') => sparseWeightsOf(p, prefix, threshold),
     outputShape: (inputShape) => [...spatialOutput(label, inputShape, g), filters],

@@ -15,7 +15,7 @@ import {
   sparseLogAlpha,
   sparseWeightsOf,
 } from './internal/sparse-common.js';
-import type { Layer, Mode } from './layer.js';
+import type { ApplyOptions, Layer, Mode } from './layer.js';
 import type { SparseOptions, SparseParams } from './sparse-params.js';
 
 /** Options of {@link dense}. */
@@ -59,23 +59,23 @@ export const dense = (options: DenseOptions): Layer<SparseParams> => {
         bias: variable(weights?.bias ? fromWeights(label, 'bias', weights.bias, [units]) : tf.zeros([units])),
       };
     },
-    apply: (p: SparseParams, x: tf.Tensor, mode: Mode, noise?: Noise) => {
+    apply: (p: SparseParams, x: tf.Tensor, mode: Mode, noise?: Noise, fused: ApplyOptions = {}) => {
       checkInput(label, x, [p.theta.shape[0] as number]);
       checkMode(label, mode);
       if (mode === 'train') {
         if (noise === undefined)
           throw new TypeError(`${label}: train mode needs noise (a tensor or { seed })`);
         return tf.tidy(() => {
-          const theta = trainClip ? maskedTheta(p, threshold) : p.theta;
-          return lrtDense(x, { kind: 'additive', theta, logSigma2: p.logSigma2, bias: p.bias }, noise);
+          const theta = trainClip ? maskedTheta(p, threshold, fused) : p.theta;
+          return lrtDense(x, { kind: 'additive', theta, logSigma2: p.logSigma2, bias: p.bias }, noise, fused);
         });
       }
       return tf.tidy(() => {
-        const theta = mode === 'eval' ? maskedTheta(p, threshold) : p.theta;
+        const theta = mode === 'eval' ? maskedTheta(p, threshold, fused) : p.theta;
         return tf.add(tf.matMul(x as tf.Tensor2D, theta as tf.Tensor2D), p.bias);
       });
     },
-    kl: sparseKl,
+    kl: sparseKl(options.kl),
     logAlpha: sparseLogAlpha,
     sparseWeights: (p, prefix = options.name ?? 'dense') => sparseWeightsOf(p, prefix, threshold),
     outputShape: () => [units],

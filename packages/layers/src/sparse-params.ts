@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { WeightKl } from './kl-term.js';
 
 /** The parameters of a SparseVD layer (additive parameterization). */
 export interface SparseParams {
@@ -22,4 +23,9 @@ export interface SparseOptions {
    * (`train_clip`); pruned weights then stop contributing to the mean of the training forward pass.
    */
   readonly trainClip?: boolean;
+  /**
+   * The layer's own KL (an approximation such as `kingmaKl` of `@sparsevd/kl`, or a function of θ and log σ²);
+   * default: the run's (`Layer.kl`'s `options.kl`), else the paper's approximation.
+   */
+  readonly kl?: WeightKl;
 }

@@ -1,8 +1,11 @@
-import { FUSED_KERNELS, fusedKernelAvailable } from '@sparsevd/kl';
+import { FUSED_KERNELS, type FusedOptions, fusedOp, runFused } from '@sparsevd/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Adam's hyperparameters (Kingma & Ba 2015); the defaults are PyTorch's and the paper's. */
-export interface AdamOptions {
+/**
+ * Adam's hyperparameters (Kingma & Ba 2015; the defaults are PyTorch's and the paper's), and whether the
+ * update may run as the fused `adam` kernel.
+ */
+export interface AdamOptions extends FusedOptions {
   readonly beta1?: number;
   readonly beta2?: number;
   readonly epsilon?: number;
@@ -23,13 +26,21 @@ export const adamState = (variables: ReadonlyArray<tf.Variable>): AdamState => (
   step: 0,
 });
 
+/** The fused `adam` kernel and its composed fallback: the same operations in the same order. */
+const ADAM = fusedOp(FUSED_KERNELS.adam, ({ x, m, v, g }, a) => {
+  const m1 = tf.add(tf.mul(m as tf.Tensor, a.beta1), tf.mul(g as tf.Tensor, 1 - a.beta1));
+  const v1 = tf.add(tf.mul(v as tf.Tensor, a.beta2), tf.mul(tf.square(g as tf.Tensor), 1 - a.beta2));
+  const denom = tf.add(tf.mul(tf.sqrt(v1), a.invSqrtBc2), a.epsilon);
+  return [tf.sub(x as tf.Tensor, tf.mul(tf.div(m1, denom), a.stepSize)), m1, v1];
+});
+
 /**
  * One Adam update of `variables` with `grads`, in PyTorch's formulation:
  * `m ← β1·m + (1 − β1)·g`, `v ← β2·v + (1 − β2)·g²`,
  * `x ← x − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)`.
  * The bias corrections are computed in float64 from the step count, so a run resumed from a checkpoint
- * (moments + step) continues bit for bit. On a backend that offers the fused `adam` kernel (`@sparsevd/kl`'s
- * `FUSED_KERNELS`) each variable is updated in one pass, with the same operations in the same order.
+ * (moments + step) continues bit for bit. On a backend that registered the fused `adam` kernel (and
+ * `options.fused` not `false`) each variable is updated in one pass, with the same operations in the same order.
  */
 export const adamUpdate = (
   state: AdamState,
@@ -44,31 +55,15 @@ export const adamUpdate = (
   const bc2 = 1 - beta2 ** state.step;
   const stepSize = lr / bc1;
   const invSqrtBc2 = 1 / Math.sqrt(bc2);
-  const fused = fusedKernelAvailable(FUSED_KERNELS.adam);
+  const attrs = { beta1, beta2, epsilon, stepSize, invSqrtBc2 };
   tf.tidy(() => {
     variables.forEach((x, i) => {
-      const g = grads[i] as tf.Tensor;
       const m = state.m[i] as tf.Variable;
       const v = state.v[i] as tf.Variable;
-      if (fused) {
-        const [x1, m1, v1] = tf
-          .engine()
-          .runKernel(
-            FUSED_KERNELS.adam,
-            { x, m, v, g },
-            { beta1, beta2, epsilon, stepSize, invSqrtBc2 },
-          ) as tf.Tensor[];
-        m.assign(m1 as tf.Tensor);
-        v.assign(v1 as tf.Tensor);
-        x.assign(x1 as tf.Tensor);
-        return;
-      }
-      const m1 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-      const v1 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-      const denom = tf.add(tf.mul(tf.sqrt(v1), invSqrtBc2), epsilon);
-      m.assign(m1);
-      v.assign(v1);
-      x.assign(tf.sub(x, tf.mul(tf.div(m1, denom), stepSize)));
+      const [x1, m1, v1] = runFused(ADAM, { x, m, v, g: grads[i] }, attrs, options);
+      m.assign(m1 as tf.Tensor);
+      v.assign(v1 as tf.Tensor);
+      x.assign(x1 as tf.Tensor);
     });
   });
 };

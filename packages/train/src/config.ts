@@ -1,3 +1,4 @@
+import { KL_APPROXIMATIONS, type KlApproximationName } from '@sparsevd/kl';
 import * as E from 'fp-ts/lib/Either.js';
 import type { KlSchedule, LrSchedule } from './schedules.js';
 
@@ -25,6 +26,11 @@ export interface TrainConfig {
   readonly threshold: number;
   /** θ multiplied by the keep mask in the training forward pass too (the authors' LeNet-300-100 setting). */
   readonly trainClip: boolean;
+  /**
+   * The KL approximation of the SparseVD weights: `molchanov` (the paper's, the default when absent) or
+   * `kingma` (Kingma et al. 2015's, which holds for α ≤ 1 only: log α is clipped to ≤ 0 in the KL).
+   */
+  readonly kl?: KlApproximationName;
   readonly seed: number;
   /** Train the plain dense baseline (no SparseVD, no KL). */
   readonly dense: boolean;
@@ -117,6 +123,12 @@ export const validateConfig = (config: TrainConfig): E.Either<ConfigError, Train
   if (!Number.isFinite(config.threshold))
     return bad('threshold', `must be a finite number, got ${config.threshold}`);
   if (!Number.isInteger(config.seed)) return bad('seed', `must be an integer, got ${config.seed}`);
+  if (config.kl !== undefined && !Object.hasOwn(KL_APPROXIMATIONS, config.kl)) {
+    return bad(
+      'kl',
+      `unknown KL approximation "${config.kl}"; expected one of ${Object.keys(KL_APPROXIMATIONS).join(', ')}`,
+    );
+  }
   if (!Number.isInteger(config.pretrainEpochs) || config.pretrainEpochs < 0) {
     return bad('pretrain-epochs', `must be an integer ≥ 0, got ${config.pretrainEpochs}`);
   }

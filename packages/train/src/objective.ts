@@ -1,4 +1,4 @@
-import { FUSED_KERNELS, fusedKernelAvailable } from '@sparsevd/kl';
+import { FUSED_KERNELS, type FusedOptions, fusedOp, runFused } from '@sparsevd/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The parts of the stochastic variational lower bound for one batch. */
@@ -19,6 +19,7 @@ export interface Objective {
  * @param kl - Σ KL over the network's weights (a scalar; zero for a dense network).
  * @param trainingSize - N.
  * @param klWeight - rw.
+ * @param options - `fused: false` composes the cross-entropy from tfjs ops even where the backend has the kernel.
  */
 export const sgvlb = (
   logits: tf.Tensor,
@@ -26,6 +27,7 @@ export const sgvlb = (
   kl: tf.Scalar,
   trainingSize: number,
   klWeight: number,
+  options: FusedOptions = {},
 ): Objective => {
   if (!Number.isInteger(trainingSize) || trainingSize <= 0) {
     throw new RangeError(
@@ -33,22 +35,33 @@ export const sgvlb = (
     );
   }
   return tf.tidy(() => {
-    const dataTerm = crossEntropy(labels, logits);
+    const dataTerm = crossEntropy(labels, logits, options);
     const loss = tf.add(tf.mul(dataTerm, trainingSize), tf.mul(kl, klWeight)) as tf.Scalar;
     return { loss, dataTerm };
   });
 };
 
+/** The fused `softmaxCrossEntropy` kernel and its composed fallback, tfjs's own loss. */
+const SOFTMAX_CROSS_ENTROPY = fusedOp(FUSED_KERNELS.softmaxCrossEntropy, ({ labels, logits }) => [
+  tf.losses.softmaxCrossEntropy(labels as tf.Tensor, logits as tf.Tensor),
+]);
+
 /**
- * Mean softmax cross-entropy over the batch: the fused kernel when the backend offers it (`@sparsevd/kl`'s
- * `FUSED_KERNELS`; one kernel and its gradient instead of about twenty small ones each way), else
- * `tf.losses.softmaxCrossEntropy` — the same value and gradients.
+ * Mean softmax cross-entropy over the batch: the fused kernel when the backend registered it (one kernel and
+ * its gradient instead of about twenty small ones each way) for the `[batch, classes]` float32 case it
+ * takes, else `tf.losses.softmaxCrossEntropy` — the same value and gradients.
  */
-const crossEntropy = (labels: tf.Tensor, logits: tf.Tensor): tf.Scalar =>
-  fusedKernelAvailable(FUSED_KERNELS.softmaxCrossEntropy) &&
-  logits.rank === 2 &&
-  logits.dtype === 'float32' &&
-  labels.dtype === 'float32' &&
-  labels.shape.join() === logits.shape.join()
-    ? (tf.engine().runKernel(FUSED_KERNELS.softmaxCrossEntropy, { labels, logits }) as tf.Scalar)
-    : (tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar);
+const crossEntropy = (labels: tf.Tensor, logits: tf.Tensor, options: FusedOptions): tf.Scalar => {
+  const fusable =
+    logits.rank === 2 &&
+    logits.dtype === 'float32' &&
+    labels.dtype === 'float32' &&
+    labels.shape.join() === logits.shape.join();
+  const [loss] = runFused(
+    SOFTMAX_CROSS_ENTROPY,
+    { labels, logits },
+    {},
+    fusable ? options : { fused: false },
+  );
+  return loss as tf.Scalar;
+};

@@ -1,4 +1,5 @@
 import { batchCount, batches } from '@sparsevd/datasets';
+import { KL_APPROXIMATIONS } from '@sparsevd/kl';
 import {
   disposeParams,
   namedVariables,
@@ -36,6 +37,11 @@ export interface TrainOptions {
   readonly shouldStop?: () => boolean;
   /** The checkpoint file writer (tests inject one that fails mid-write). */
   readonly writeFile?: (path: string, bytes: Uint8Array) => Promise<void>;
+  /**
+   * Use the backend's fused kernels where it registered them (default `true`); `false` composes tfjs ops, for
+   * comparisons. Results are the same either way, so this is not part of the configuration.
+   */
+  readonly fusedKernels?: boolean;
 }
 
 /** A finished (or interrupted) run: the trained network and what happened. */
@@ -238,6 +244,8 @@ const runPhase = async (
   const metrics: EpochMetrics[] = resume === undefined ? [] : [...resume.metrics];
   const n = data.train.labels.length;
   const sparse = phase.name === 'sparsevd';
+  const fused = { fused: options.fusedKernels ?? true };
+  const klOptions = { ...fused, kl: KL_APPROXIMATIONS[config.kl ?? 'molchanov'] };
   emit({ type: 'phase', phase: phase.name, epochs });
 
   const checkpoint = (
@@ -298,9 +306,10 @@ const runPhase = async (
         const rw = sparse ? klWeight(config.klSchedule, t, epochs) : 0;
         let parts: tf.Tensor | undefined;
         const { value, grads } = tf.variableGrads(() => {
-          const logits = network.apply(params, x, 'train', { seed: stepSeed(config.seed, epoch, step) });
-          const kl = sparse ? network.kl(params) : tf.scalar(0);
-          const { loss, dataTerm } = sgvlb(logits, y, kl, n, rw);
+          const noise = { seed: stepSeed(config.seed, epoch, step) };
+          const logits = network.apply(params, x, 'train', noise, fused);
+          const kl = sparse ? network.kl(params, klOptions) : tf.scalar(0);
+          const { loss, dataTerm } = sgvlb(logits, y, kl, n, rw, fused);
           const l2 =
             phase.l2 > 0
               ? tf.mul(tf.addN(kernels.map((k) => tf.sum(tf.square(k)))), (phase.l2 / 2) * n)
@@ -325,6 +334,7 @@ const runPhase = async (
           vars,
           vars.map((v) => grads[v.name] as tf.Tensor),
           lr,
+          fused,
         );
         tf.dispose(Object.values(grads));
         sums.lossSum += lossPerExample * size;
@@ -365,7 +375,7 @@ const runPhase = async (
       }
       const test = evaluate(network, params, data.test, data.batching);
       const report = sparse ? sparsityReport(network, params) : undefined;
-      const klEnd = sparse ? tf.tidy(() => network.kl(params).dataSync()[0] as number) : 0;
+      const klEnd = sparse ? tf.tidy(() => network.kl(params, klOptions).dataSync()[0] as number) : 0;
       const epochMetrics: EpochMetrics = {
         epoch: epoch + 1,
         phase: phase.name,

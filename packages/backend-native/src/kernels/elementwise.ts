@@ -41,6 +41,23 @@ const broadcast = (a: number[], b: number[]) => {
   return { shape: out.slice(4 - rank), full: out, as: strides(pa), bs: strides(pb) };
 };
 
+/**
+ * `x` itself when the other operand is a single element equal to 1 and `x` already has the product's shape: its data gains
+ * a reference (as tfjs-backend-cpu's Identity does) instead of being copied.
+ */
+const byOne = (
+  backend: MathBackendCPU,
+  oneValues: Float32Array,
+  x: TensorInfo,
+  xValues: Float32Array,
+  shape: number[],
+): TensorInfo | undefined => {
+  if (oneValues.length !== 1 || oneValues[0] !== 1 || xValues.length === 0) return undefined;
+  if (x.shape.length !== shape.length || x.shape.some((d, i) => d !== shape[i])) return undefined;
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+};
+
 const binaryConfig = (
   addon: Addon,
   name: string,
@@ -57,6 +74,11 @@ const binaryConfig = (
     const bv = floats(backend, b);
     const cast = broadcast(a.shape, b.shape);
     if (av === undefined || bv === undefined || cast === undefined) return fallback(args);
+    if (name === 'Multiply') {
+      // x · 1 (a KL or loss gradient scaled by a weight that is exactly 1): the same data, shared, not copied.
+      const same = byOne(backend, av, b, bv, cast.shape) ?? byOne(backend, bv, a, av, cast.shape);
+      if (same !== undefined) return same;
+    }
     const size = cast.full.reduce((x, y) => x * y, 1);
     const out = compare ? new Uint8Array(size) : uninitialized(size);
     if (size > 0) addon.binary(op, av, cast.as, bv, cast.bs, out, cast.full);

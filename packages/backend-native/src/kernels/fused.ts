@@ -1,3 +1,4 @@
+import { FUSED_KERNELS } from '@sparsevd/kernels';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { GradConfig, KernelConfig, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -7,18 +8,14 @@ import { keepPatches, patchesOf } from './patch-cache.js';
 import { floats, uninitialized } from './tensor-data.js';
 
 /**
- * The fused SparseVD kernels this backend registers, by the names `@sparsevd/kl`'s `FUSED_KERNELS` gives them
- * (the contract between the packages that call them and a backend that offers them).
+ * The names of the fused SparseVD kernels this backend registers: every contract of `@sparsevd/kernels`'
+ * `FUSED_KERNELS`, by its key.
+ *
+ * @deprecated Read the contracts of `@sparsevd/kernels` (`FUSED_KERNELS.lrtDense.name`) instead.
  */
-export const FUSED_KERNEL_NAMES = {
-  klOfWeights: 'SparseVDKlOfWeights',
-  lrtDense: 'SparseVDLrtDense',
-  lrtConv2d: 'SparseVDLrtConv2d',
-  maskedTheta: 'SparseVDMaskedTheta',
-  adam: 'SparseVDAdam',
-  randomNormal: 'SparseVDRandomNormal',
-  softmaxCrossEntropy: 'SparseVDSoftmaxCrossEntropy',
-} as const;
+export const FUSED_KERNEL_NAMES = Object.fromEntries(
+  Object.entries(FUSED_KERNELS).map(([key, kernel]) => [key, kernel.name]),
+) as { readonly [K in keyof typeof FUSED_KERNELS]: string };
 
 const LRT_GRAD_INPUT = 'SparseVDLrtDenseGradInput';
 const LRT_GRAD_LOG_SIGMA2 = 'SparseVDLrtDenseGradLogSigma2';
@@ -60,32 +57,30 @@ const config = (kernelName: string, kernelFunc: KernelConfig['kernelFunc']): Ker
 
 /** The fused kernels (and the backward kernels their gradients call) of the `native` backend. */
 export const fusedConfigs = (addon: Addon): KernelConfig[] => [
-  config(FUSED_KERNEL_NAMES.klOfWeights, ({ inputs, backend, attrs }) => {
+  config(FUSED_KERNELS.klOfWeights.name, ({ inputs, backend, attrs }) => {
     const b = backend as MathBackendCPU;
     const { theta } = inputs as { theta: TensorInfo };
-    const [tv, sv] = inputsOf(b, FUSED_KERNEL_NAMES.klOfWeights, inputs, ['theta', 'logSigma2']);
-    const [eps, clipLo, clipHi] = nums(FUSED_KERNEL_NAMES.klOfWeights, attrs, [
-      'eps',
-      'clipLo',
-      'clipHi',
-    ]) as [number, number, number];
+    const [tv, sv] = inputsOf(b, FUSED_KERNELS.klOfWeights.name, inputs, FUSED_KERNELS.klOfWeights.inputs);
+    const [eps, clipLo, clipHi] = nums(
+      FUSED_KERNELS.klOfWeights.name,
+      attrs,
+      FUSED_KERNELS.klOfWeights.attrs,
+    ) as [number, number, number];
     const n = (tv as Float32Array).length;
     const gt = uninitialized(n);
     const gs = uninitialized(n);
     const kl = addon.klOfWeights(tv as Float32Array, sv as Float32Array, eps, clipLo, clipHi, gt, gs);
     return [make(b, [], Float32Array.of(kl)), make(b, [...theta.shape], gt), make(b, [...theta.shape], gs)];
   }),
-  config(FUSED_KERNEL_NAMES.lrtDense, ({ inputs, backend, attrs }) => {
+  config(FUSED_KERNELS.lrtDense.name, ({ inputs, backend, attrs }) => {
     const b = backend as MathBackendCPU;
     const { x, theta, bias } = inputs as { x: TensorInfo; theta: TensorInfo; bias?: TensorInfo };
-    const [xv, tv, sv, nv] = inputsOf(b, FUSED_KERNEL_NAMES.lrtDense, inputs, [
-      'x',
-      'theta',
-      'logSigma2',
-      'noise',
-    ]);
+    const [xv, tv, sv, nv] = inputsOf(b, FUSED_KERNELS.lrtDense.name, inputs, FUSED_KERNELS.lrtDense.inputs);
     const bv =
-      bias === undefined ? null : (inputsOf(b, FUSED_KERNEL_NAMES.lrtDense, inputs, ['bias'])[0] ?? null);
+      bias === undefined
+        ? null
+        : (inputsOf(b, FUSED_KERNELS.lrtDense.name, inputs, FUSED_KERNELS.lrtDense.optionalInputs)[0] ??
+          null);
     const [batch, inUnits] = x.shape as [number, number];
     const outUnits = theta.shape[1] as number;
     const y = uninitialized(batch * outUnits);
@@ -99,7 +94,7 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
       batch,
       inUnits,
       outUnits,
-      num(FUSED_KERNEL_NAMES.lrtDense, attrs, 'varianceEps'),
+      num(FUSED_KERNELS.lrtDense.name, attrs, 'varianceEps'),
       y,
       std,
     );
@@ -158,17 +153,20 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
     );
     return make(b, [inUnits, outUnits], d);
   }),
-  config(FUSED_KERNEL_NAMES.lrtConv2d, ({ inputs, backend, attrs }) => {
+  config(FUSED_KERNELS.lrtConv2d.name, ({ inputs, backend, attrs }) => {
     const b = backend as MathBackendCPU;
     const { x, theta, bias } = inputs as { x: TensorInfo; theta: TensorInfo; bias?: TensorInfo };
-    const [xv, tv, sv, nv] = inputsOf(b, FUSED_KERNEL_NAMES.lrtConv2d, inputs, [
-      'x',
-      'theta',
-      'logSigma2',
-      'noise',
-    ]);
+    const [xv, tv, sv, nv] = inputsOf(
+      b,
+      FUSED_KERNELS.lrtConv2d.name,
+      inputs,
+      FUSED_KERNELS.lrtConv2d.inputs,
+    );
     const bv =
-      bias === undefined ? null : (inputsOf(b, FUSED_KERNEL_NAMES.lrtConv2d, inputs, ['bias'])[0] ?? null);
+      bias === undefined
+        ? null
+        : (inputsOf(b, FUSED_KERNELS.lrtConv2d.name, inputs, FUSED_KERNELS.lrtConv2d.optionalInputs)[0] ??
+          null);
     const c = convInfo(x.shape, theta.shape, attrs, (attrs as Record<string, unknown>).dilations);
     const shape = [c.batchSize, c.outHeight, c.outWidth, c.outChannels];
     const size = shape.reduce((p, q) => p * q, 1);
@@ -186,7 +184,7 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
       nv as Float32Array,
       bv,
       c.outChannels,
-      num(FUSED_KERNEL_NAMES.lrtConv2d, attrs, 'varianceEps'),
+      num(FUSED_KERNELS.lrtConv2d.name, attrs, 'varianceEps'),
       y,
       std,
       kept?.cols ?? null,
@@ -246,33 +244,32 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
     );
     return make(b, [...logSigma2.shape], d);
   }),
-  config(FUSED_KERNEL_NAMES.maskedTheta, ({ inputs, backend, attrs }) => {
+  config(FUSED_KERNELS.maskedTheta.name, ({ inputs, backend, attrs }) => {
     const b = backend as MathBackendCPU;
     const { theta } = inputs as { theta: TensorInfo };
-    const [tv, sv] = inputsOf(b, FUSED_KERNEL_NAMES.maskedTheta, inputs, ['theta', 'logSigma2']);
-    const [threshold, eps, clipLo, clipHi] = nums(FUSED_KERNEL_NAMES.maskedTheta, attrs, [
-      'threshold',
-      'eps',
-      'clipLo',
-      'clipHi',
-    ]) as [number, number, number, number];
+    const [tv, sv] = inputsOf(b, FUSED_KERNELS.maskedTheta.name, inputs, FUSED_KERNELS.maskedTheta.inputs);
+    const [threshold, eps, clipLo, clipHi] = nums(
+      FUSED_KERNELS.maskedTheta.name,
+      attrs,
+      FUSED_KERNELS.maskedTheta.attrs,
+    ) as [number, number, number, number];
     const n = (tv as Float32Array).length;
     const out = uninitialized(n);
     const mask = uninitialized(n);
     addon.maskedTheta(tv as Float32Array, sv as Float32Array, threshold, eps, clipLo, clipHi, out, mask);
     return [make(b, [...theta.shape], out), make(b, [...theta.shape], mask)];
   }),
-  config(FUSED_KERNEL_NAMES.randomNormal, ({ backend, attrs }) => {
+  config(FUSED_KERNELS.randomNormal.name, ({ backend, attrs }) => {
     const b = backend as MathBackendCPU;
     const a = attrs as { shape?: unknown; seed?: unknown };
     const shape = a.shape;
     if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0))
       throw new TypeError(
-        `${FUSED_KERNEL_NAMES.randomNormal}: attribute shape must be non-negative integers`,
+        `${FUSED_KERNELS.randomNormal.name}: attribute shape must be non-negative integers`,
       );
     if (typeof a.seed !== 'string')
-      throw new TypeError(`${FUSED_KERNEL_NAMES.randomNormal}: attribute seed must be a string`);
-    const [mean, stdDev] = nums(FUSED_KERNEL_NAMES.randomNormal, attrs, ['mean', 'stdDev']) as [
+      throw new TypeError(`${FUSED_KERNELS.randomNormal.name}: attribute seed must be a string`);
+    const [mean, stdDev] = nums(FUSED_KERNELS.randomNormal.name, attrs, ['mean', 'stdDev']) as [
       number,
       number,
     ];
@@ -280,17 +277,15 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
     addon.randomNormal(a.seed, mean, stdDev, out);
     return make(b, [...(shape as number[])], out);
   }),
-  config(FUSED_KERNEL_NAMES.adam, ({ inputs, backend, attrs }) => {
+  config(FUSED_KERNELS.adam.name, ({ inputs, backend, attrs }) => {
     const b = backend as MathBackendCPU;
     const { x } = inputs as { x: TensorInfo };
-    const [xv, mv, vv, gv] = inputsOf(b, FUSED_KERNEL_NAMES.adam, inputs, ['x', 'm', 'v', 'g']);
-    const [beta1, beta2, epsilon, stepSize, invSqrtBc2] = nums(FUSED_KERNEL_NAMES.adam, attrs, [
-      'beta1',
-      'beta2',
-      'epsilon',
-      'stepSize',
-      'invSqrtBc2',
-    ]) as [number, number, number, number, number];
+    const [xv, mv, vv, gv] = inputsOf(b, FUSED_KERNELS.adam.name, inputs, FUSED_KERNELS.adam.inputs);
+    const [beta1, beta2, epsilon, stepSize, invSqrtBc2] = nums(
+      FUSED_KERNELS.adam.name,
+      attrs,
+      FUSED_KERNELS.adam.attrs,
+    ) as [number, number, number, number, number];
     const n = (xv as Float32Array).length;
     const out = [uninitialized(n), uninitialized(n), uninitialized(n)] as const;
     addon.adamUpdate(
@@ -315,7 +310,7 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
  */
 export const fusedGradients: ReadonlyArray<GradConfig> = [
   {
-    kernelName: FUSED_KERNEL_NAMES.klOfWeights,
+    kernelName: FUSED_KERNELS.klOfWeights.name,
     outputsToSave: [false, true, true],
     gradFunc: (dy, saved) => {
       const d = (Array.isArray(dy) ? dy[0] : dy) as tf.Tensor;
@@ -324,8 +319,8 @@ export const fusedGradients: ReadonlyArray<GradConfig> = [
     },
   },
   {
-    kernelName: FUSED_KERNEL_NAMES.lrtDense,
-    inputsToSave: ['x', 'theta', 'logSigma2', 'noise'],
+    kernelName: FUSED_KERNELS.lrtDense.name,
+    inputsToSave: [...FUSED_KERNELS.lrtDense.inputs],
     outputsToSave: [false, true],
     gradFunc: (dys, saved) => {
       // Only the first output (y) is ever given to callers; `std` is kept for this gradient.
@@ -342,8 +337,8 @@ export const fusedGradients: ReadonlyArray<GradConfig> = [
     },
   },
   {
-    kernelName: FUSED_KERNEL_NAMES.lrtConv2d,
-    inputsToSave: ['x', 'theta', 'logSigma2', 'noise'],
+    kernelName: FUSED_KERNELS.lrtConv2d.name,
+    inputsToSave: [...FUSED_KERNELS.lrtConv2d.inputs],
     outputsToSave: [false, true],
     gradFunc: (dys, saved, attrs) => {
       const dy = (Array.isArray(dys) ? dys[0] : dys) as tf.Tensor;

@@ -1,10 +1,10 @@
+import { FUSED_KERNELS } from '@sparsevd/kernels';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { GradConfig, KernelConfig, NamedTensorMap, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { FUSED_KERNEL_NAMES } from './fused.js';
 import { floats } from './tensor-data.js';
 
-const NAME = FUSED_KERNEL_NAMES.softmaxCrossEntropy;
+const NAME = FUSED_KERNELS.softmaxCrossEntropy.name;
 const GRAD = 'SparseVDSoftmaxCrossEntropyGrad';
 
 /** The float32 `[batch, classes]` arrays of labels and logits, or an error naming the kernel and the input. */

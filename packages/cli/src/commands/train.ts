@@ -1,5 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import type { BackendChoice } from '@sparsevd/backend';
+import { KL_APPROXIMATIONS } from '@sparsevd/kl';
 import { disposeParams } from '@sparsevd/layers';
 import { sparsityReport } from '@sparsevd/pruning';
 import { type Checkpoint, loadRunData, type TrainConfig, type TrainEvent, train } from '@sparsevd/train';
@@ -62,6 +63,8 @@ export const runTraining = async (
       ` (${data.right.train.labels.length} training / ${data.right.test.labels.length} test examples), ${config.epochs} epochs,` +
       ` backend ${backendLine(backend.right)} → ${dir}\n`,
   );
+  if (config.kl !== undefined && config.kl !== 'molchanov')
+    io.err.write(`sparsevd: KL: ${KL_APPROXIMATIONS[config.kl].description}\n`);
   let stop = false;
   const onSigint = () => {
     if (stop) process.exit(INTERRUPTED); // a second Ctrl-C does not wait
@@ -82,6 +85,8 @@ export const runTraining = async (
       onEvent,
       checkpointPath: files.checkpoint,
       shouldStop: () => stop,
+      // SPARSEVD_FUSED=0 composes tfjs ops instead of the backend's fused kernels (same results; comparisons).
+      fusedKernels: process.env.SPARSEVD_FUSED !== '0',
       ...(resume === undefined ? {} : { resume }),
     })();
     await Promise.all(pending);

@@ -1,6 +1,8 @@
-import { klOfWeights, logAlpha } from '@sparsevd/estimators';
-import { FUSED_KERNELS, fusedKernelAvailable } from '@sparsevd/kl';
+import { keepMask, logAlpha } from '@sparsevd/estimators';
+import type { FusedOptions } from '@sparsevd/kernels';
+import { molchanovKl } from '@sparsevd/kl';
 import * as tf from '@tensorflow/tfjs-core';
+import { type KlOptions, type WeightKl, weightKl } from '../kl-term.js';
 import type { SparseWeight } from '../layer.js';
 import type { SparseParams } from '../sparse-params.js';
 
@@ -13,36 +15,30 @@ export const checkThreshold = (layer: string, threshold: number): number => {
 /** log α of a SparseVD layer, clipped to [−8, 8]. */
 export const sparseLogAlpha = (p: SparseParams): tf.Tensor => logAlpha(p.theta, p.logSigma2);
 
-/** θ ⊙ mask and the mask (1 where log α < threshold), by the fused kernel when the backend offers it. */
-const maskAndApply = (theta: tf.Tensor, logSigma2: tf.Tensor, threshold: number): [tf.Tensor, tf.Tensor] => {
-  if (fusedKernelAvailable(FUSED_KERNELS.maskedTheta)) {
-    return tf
-      .engine()
-      .runKernel(
-        FUSED_KERNELS.maskedTheta,
-        { theta, logSigma2 },
-        { threshold, eps: 1e-8, clipLo: -8, clipHi: 8 },
-      ) as [tf.Tensor, tf.Tensor];
-  }
-  const mask = tf.cast(tf.less(logAlpha(theta, logSigma2), threshold), 'float32');
-  return [tf.mul(theta, mask), mask];
-};
-
 /**
  * θ with the weights whose log α ≥ threshold set to zero (the mask never changes the parameters). The mask is
  * a constant of the gradient — a selection, not a function to differentiate (as `train_clip` in the authors'
  * code): the gradient reaching θ is `dy ⊙ mask`, and none reaches log σ² through this path. log σ² is read
  * inside the custom gradient, not passed to it, so the tape records one node and no zero gradients.
  */
-export const maskedTheta = (p: SparseParams, threshold: number): tf.Tensor =>
+export const maskedTheta = (p: SparseParams, threshold: number, options: FusedOptions = {}): tf.Tensor =>
   tf.customGrad((...args) => {
     const [theta, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const [value, mask] = maskAndApply(theta, p.logSigma2, threshold);
+    const [value, mask] = keepMask(theta, p.logSigma2, { threshold, ...options });
     save([mask]);
     return { value, gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0] as tf.Tensor) };
   })(p.theta);
 
-export const sparseKl = (p: SparseParams): tf.Scalar => klOfWeights(p.theta, p.logSigma2);
+/**
+ * The KL of a SparseVD layer: its own `kl` when it was made with one, else the run's (`options.kl`), else the
+ * paper's approximation.
+ */
+export const sparseKl =
+  (own: WeightKl | undefined) =>
+  (p: SparseParams, options: KlOptions = {}): tf.Scalar => {
+    const { kl = molchanovKl, ...fused } = options;
+    return weightKl(own ?? kl, p, fused);
+  };
 
 export const sparseWeightsOf = (
   p: SparseParams,

@@ -1,5 +1,5 @@
 import type { Noise } from '@sparsevd/estimators';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** Options shared by {@link SparseVDDense} and {@link SparseVDConv2D} besides their geometry. */
 export interface SparseVDLayerArgs {
@@ -43,10 +43,6 @@ export const checkArgs = (layer: string, args: SparseVDLayerArgs): void => {
 /** The noise of one training call: seeded and advancing when a seed was given, else fresh randomness. */
 export const trainingNoise = (seed: number | undefined, step: number): Noise =>
   seed === undefined ? { seed: Math.floor(Math.random() * 2 ** 31) } : { seed: seed + step };
-
-/** θ masked where log α ≥ threshold. */
-export const maskTheta = (theta: tf.Tensor, logAlpha: tf.Tensor, threshold: number): tf.Tensor =>
-  tf.mul(theta, tf.cast(tf.less(logAlpha, threshold), 'float32'));
 
 /** The one input tensor of a call. */
 export const oneInput = (layer: string, inputs: tf.Tensor | tf.Tensor[]): tf.Tensor => {

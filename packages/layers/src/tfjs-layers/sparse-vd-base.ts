@@ -1,11 +1,10 @@
-import { type AdditiveParams, logAlpha, type Noise } from '@sparsevd/estimators';
-import { klSum } from '@sparsevd/kl';
+import { type AdditiveParams, keepMask, klOfWeights, logAlpha, type Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology.js';
 import { activationFn } from './activation.js';
-import { checkArgs, maskTheta, oneInput, type SparseVDLayerArgs, trainingNoise } from './common.js';
+import { checkArgs, oneInput, type SparseVDLayerArgs, trainingNoise } from './common.js';
 
 /**
  * What SparseVDDense and SparseVDConv2D share: the weights θ, log σ² and bias; the KL term added with
@@ -41,7 +40,14 @@ export abstract class SparseVDBase extends tfl.layers.Layer {
       tfl.initializers.constant({ value: logSigma2Init }),
     );
     if (useBias) this.bias = this.addWeight('bias', [units], 'float32', tfl.initializers.zeros());
-    this.addLoss(() => tf.tidy(() => tf.div(klSum([this.logAlpha()]), trainingSize)));
+    this.addLoss(() =>
+      tf.tidy(() =>
+        tf.div(
+          klOfWeights((this.theta as LayerVariable).read(), (this.logSigma2 as LayerVariable).read()),
+          trainingSize,
+        ),
+      ),
+    );
     this.built = true;
   }
 
@@ -73,7 +79,9 @@ export abstract class SparseVDBase extends tfl.layers.Layer {
         };
         return this.activate(this.sample(x, bias === undefined ? params : { ...params, bias }, noise));
       }
-      const mean = this.deterministic(x, maskTheta(theta, this.logAlpha(), this.sparseArgs.threshold ?? 3));
+      const logSigma2 = (this.logSigma2 as LayerVariable).read();
+      const [kept] = keepMask(theta, logSigma2, { threshold: this.sparseArgs.threshold ?? 3 });
+      const mean = this.deterministic(x, kept as tf.Tensor);
       return this.activate(bias === undefined ? mean : tf.add(mean, bias));
     });
   }

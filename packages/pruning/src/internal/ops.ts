@@ -1,4 +1,4 @@
-import { logAlpha } from '@sparsevd/estimators';
+import { keepMask } from '@sparsevd/estimators';
 import { assertFiniteParams, type Layer, type Params, type Sequential } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -59,12 +59,14 @@ const pair = (v: unknown): [number, number] => {
   return [a, b];
 };
 
-const masked = (layerParams: Params, threshold: number): Float32Array =>
-  tf.tidy(() => {
-    const theta = layerParams.theta as tf.Variable;
-    const la = logAlpha(theta, layerParams.logSigma2 as tf.Variable);
-    return tf.mul(theta, tf.cast(tf.less(la, threshold), 'float32')).dataSync() as Float32Array;
+const masked = (layerParams: Params, threshold: number): Float32Array => {
+  const [kept, mask] = keepMask(layerParams.theta as tf.Variable, layerParams.logSigma2 as tf.Variable, {
+    threshold,
   });
+  const values = kept.dataSync() as Float32Array;
+  tf.dispose([kept, mask]);
+  return values;
+};
 
 const data = (v: unknown): Float32Array => Float32Array.from((v as tf.Variable).dataSync());
 
