@@ -7,3 +7,18 @@ export interface CliError {
 
 export const usageError = (message: string): CliError => ({ _tag: 'CliError', kind: 'usage', message });
 export const failure = (message: string): CliError => ({ _tag: 'CliError', kind: 'failure', message });
+
+/** The flags whose names are not the configuration option's in kebab case. */
+const FLAG_OF: Readonly<Record<string, string>> = { klSchedule: 'kl-warmup', lrSchedule: 'lr-schedule' };
+
+/**
+ * A library message that starts with a configuration option (`batchSize: must be …`), in the flag's spelling
+ * (`--batch-size: must be …`): the library speaks in its option names, the CLI in its flags.
+ */
+export const asFlagMessage = (message: string): string => {
+  const match = /^([a-z][A-Za-z0-9]*): /.exec(message);
+  if (match === null) return message;
+  const option = match[1] as string;
+  const flag = FLAG_OF[option] ?? option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  return `--${flag}: ${message.slice(match[0].length)}`;
+};

@@ -13,7 +13,7 @@ import {
   validateConfig,
 } from '@sparsevd/train';
 import * as E from 'fp-ts/lib/Either.js';
-import { type CliError, usageError } from './cli-error.js';
+import { asFlagMessage, type CliError, usageError } from './cli-error.js';
 
 /** A parsed command line. */
 export type Command =
@@ -173,7 +173,7 @@ const parseTrain = (args: string[]): E.Either<CliError, Command> => {
     ...set('testSubset', numbers['test-subset']),
   };
   return E.bimap(
-    (e: { message: string }) => usageError(`--${e.message}`),
+    (e: { message: string }) => usageError(asFlagMessage(e.message)),
     (valid: TrainConfig): Command => ({ name: 'train', config: valid, backend: backend.right, out: v.out }),
   )(validateConfig(config));
 };

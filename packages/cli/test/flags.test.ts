@@ -61,6 +61,16 @@ const cases: Array<[string, string[], RegExp]> = [
     ['train', '--train-subset', '70000', '--out', join(taken, 'subset')],
     /--train-subset: 70000 is more than the 60000 training examples of mnist/,
   ],
+  [
+    'KL warm-up with end before start',
+    ['train', '--kl-warmup', '20:5'],
+    /--kl-warmup: needs 0 ≤ start ≤ end, got 20–5/,
+  ],
+  [
+    'unknown KL approximation',
+    ['train', '--kl', 'exact'],
+    /--kl: unknown kl "exact"; expected one of molchanov, kingma/,
+  ],
   ['unknown flag', ['train', '--epoch', '3'], /Unknown option '--epoch'/],
   ['unknown backend', ['train', '--backend', 'tpu'], /--backend: unknown backend "tpu"/],
   ['vgg on mnist', ['train', '--model', 'vgg', '--dataset', 'mnist'], /vgg does not take mnist inputs/],

@@ -1,6 +1,7 @@
 export { type BatchNormOptions, type BatchNormParams, batchNorm } from './batch-norm.js';
 export { dropout } from './dropout.js';
 export { flatten } from './flatten.js';
+export { type KlSchedule, klWeight } from './kl-schedule.js';
 export {
   type KlOptions,
   type WeightKl,

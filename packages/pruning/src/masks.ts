@@ -1,6 +1,7 @@
 import { logAlpha } from '@sparsevd/estimators';
-import { assertFiniteParams, type Layer, type Params } from '@sparsevd/layers';
+import type { Layer, Params } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkNetwork } from './internal/check-network.js';
 
 /** The keep mask of one SparseVD weight tensor. */
 export interface WeightMask {
@@ -23,7 +24,7 @@ export const masks = (
   params: Params,
   options: { readonly threshold?: number } = {},
 ): WeightMask[] => {
-  assertFiniteParams('masks', params);
+  checkNetwork('masks', network, params);
   return network.sparseWeights(params).map((w) => {
     const threshold = options.threshold ?? w.threshold;
     return {

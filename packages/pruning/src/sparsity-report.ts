@@ -1,6 +1,7 @@
 import { logAlpha } from '@sparsevd/estimators';
-import { assertFiniteParams, type Layer, type Params } from '@sparsevd/layers';
+import type { Layer, Params } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkNetwork } from './internal/check-network.js';
 
 /** A histogram of log α over fixed bins. */
 export interface Histogram {
@@ -82,7 +83,7 @@ export const sparsityReport = (
   const range = options.range ?? [-8, 8];
   if (!Number.isInteger(bins) || bins < 1)
     throw new RangeError(`sparsityReport: bins must be a positive integer, got ${bins}`);
-  assertFiniteParams('sparsityReport', params);
+  checkNetwork('sparsityReport', network, params);
   const layers = network.sparseWeights(params).map((w): LayerSparsity => {
     const threshold = options.threshold ?? w.threshold;
     const la = tf.tidy(() => logAlpha(w.theta, w.logSigma2));

@@ -1,6 +1,7 @@
 import { logAlpha } from '@sparsevd/estimators';
-import { assertFiniteParams, type Layer, type Params } from '@sparsevd/layers';
+import type { Layer, Params } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkNetwork } from './internal/check-network.js';
 import { sparsityReport } from './sparsity-report.js';
 
 /**
@@ -48,7 +49,7 @@ export const thresholdSweep = async (
   evaluate: (pruned: Params) => number | Promise<number>,
   thresholds: ReadonlyArray<number>,
 ): Promise<SweepPoint[]> => {
-  assertFiniteParams('thresholdSweep', params);
+  checkNetwork('thresholdSweep', network, params);
   const points: SweepPoint[] = [];
   for (const threshold of thresholds) {
     if (!Number.isFinite(threshold))

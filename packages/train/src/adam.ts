@@ -68,6 +68,36 @@ export const adamUpdate = (
   });
 };
 
+/** Adam's state as a checkpoint stores it: the step count and the moments by variable name. */
+export interface StoredAdam {
+  readonly step: number;
+  readonly m: Readonly<
+    Record<string, { readonly shape: ReadonlyArray<number>; readonly values: Float32Array }>
+  >;
+  readonly v: Readonly<
+    Record<string, { readonly shape: ReadonlyArray<number>; readonly values: Float32Array }>
+  >;
+}
+
+/**
+ * Restores Adam's state from a checkpoint: the step count and the moments of the variables named `names` (in
+ * the state's order); a variable the checkpoint has no moments for keeps zeros.
+ */
+export const restoreAdam = (state: AdamState, names: ReadonlyArray<string>, stored: StoredAdam): void => {
+  state.step = stored.step;
+  names.forEach((name, i) => {
+    const m = stored.m[name];
+    const v = stored.v[name];
+    if (m !== undefined && v !== undefined) {
+      tf.tidy(() => {
+        (state.m[i] as tf.Variable).assign(tf.tensor(m.values, m.shape as number[]));
+        (state.v[i] as tf.Variable).assign(tf.tensor(v.values, v.shape as number[]));
+      });
+    }
+  });
+};
+
+/** Disposes Adam's moments. */
 export const disposeAdam = (state: AdamState): void => {
   tf.dispose([...state.m, ...state.v]);
 };

@@ -88,14 +88,17 @@ export const paperProtocol = (model: ModelId): Partial<TrainConfig> => ({
   ...(model === 'vgg' ? { pretrainEpochs: 100, logSigma2Init: -15 } : { logSigma2Init: -10 }),
 });
 
-/** A configuration that cannot run, naming the option and the problem. */
+/**
+ * A configuration that cannot run, naming the option (as `TrainConfig` spells it: `batchSize`, not the CLI's
+ * `--batch-size`) and the problem; `message` starts with the option's name.
+ */
 export interface ConfigError {
   readonly _tag: 'ConfigError';
-  readonly option: string;
+  readonly option: keyof TrainConfig;
   readonly message: string;
 }
 
-const bad = (option: string, detail: string): E.Either<ConfigError, never> =>
+const bad = (option: keyof TrainConfig, detail: string): E.Either<ConfigError, never> =>
   E.left({ _tag: 'ConfigError', option, message: `${option}: ${detail}` });
 
 const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
@@ -114,10 +117,10 @@ export const validateConfig = (config: TrainConfig): E.Either<ConfigError, Train
     );
   }
   if (config.dataset === 'cifar10' && config.dataDir === undefined)
-    return bad('data-dir', 'cifar10 needs the directory of the CIFAR-10 binary files');
+    return bad('dataDir', 'cifar10 needs the directory of the CIFAR-10 binary files');
   if (!positiveInt(config.epochs)) return bad('epochs', `must be a positive integer, got ${config.epochs}`);
   if (!positiveInt(config.batchSize))
-    return bad('batch-size', `must be a positive integer, got ${config.batchSize}`);
+    return bad('batchSize', `must be a positive integer, got ${config.batchSize}`);
   if (!(config.lr > 0) || !Number.isFinite(config.lr))
     return bad('lr', `must be a finite number > 0, got ${config.lr}`);
   if (!Number.isFinite(config.threshold))
@@ -130,26 +133,22 @@ export const validateConfig = (config: TrainConfig): E.Either<ConfigError, Train
     );
   }
   if (!Number.isInteger(config.pretrainEpochs) || config.pretrainEpochs < 0) {
-    return bad('pretrain-epochs', `must be an integer ≥ 0, got ${config.pretrainEpochs}`);
+    return bad('pretrainEpochs', `must be an integer ≥ 0, got ${config.pretrainEpochs}`);
   }
   if (!Number.isFinite(config.logSigma2Init))
-    return bad('log-sigma2-init', `must be finite, got ${config.logSigma2Init}`);
-  if (!(config.vggWidth > 0)) return bad('vgg-width', `must be > 0, got ${config.vggWidth}`);
+    return bad('logSigma2Init', `must be finite, got ${config.logSigma2Init}`);
+  if (!(config.vggWidth > 0)) return bad('vggWidth', `must be > 0, got ${config.vggWidth}`);
   for (const key of ['trainSubset', 'testSubset'] as const) {
     const v = config[key];
-    if (v !== undefined && !positiveInt(v))
-      return bad(
-        key === 'trainSubset' ? 'train-subset' : 'test-subset',
-        `must be a positive integer, got ${v}`,
-      );
+    if (v !== undefined && !positiveInt(v)) return bad(key, `must be a positive integer, got ${v}`);
   }
   const kl = config.klSchedule;
   if (kl.kind === 'constant' && !(kl.value >= 0))
-    return bad('kl-warmup', `a constant KL weight must be ≥ 0, got ${kl.value}`);
+    return bad('klSchedule', `a constant KL weight must be ≥ 0, got ${kl.value}`);
   if (kl.kind === 'linear' && !(kl.start >= 0 && kl.end >= kl.start))
-    return bad('kl-warmup', `needs 0 ≤ start ≤ end, got ${kl.start}–${kl.end}`);
+    return bad('klSchedule', `needs 0 ≤ start ≤ end, got ${kl.start}–${kl.end}`);
   const lr = config.lrSchedule;
   if (lr.kind === 'step' && !(lr.every > 0 && lr.gamma > 0))
-    return bad('lr-schedule', 'a step schedule needs every > 0 and gamma > 0');
+    return bad('lrSchedule', 'a step schedule needs every > 0 and gamma > 0');
   return E.right(config);
 };

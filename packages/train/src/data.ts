@@ -18,7 +18,7 @@ import { type TrainError, trainError } from './train-error.js';
 
 /** A subset larger than the split it is taken from: refused, so the configuration records what runs. */
 const checkSubset = (
-  flag: 'train-subset' | 'test-subset',
+  option: 'trainSubset' | 'testSubset',
   wanted: number | undefined,
   split: Dataset,
   dataset: string,
@@ -26,7 +26,7 @@ const checkSubset = (
   wanted !== undefined && wanted > split.labels.length
     ? trainError(
         'Config',
-        `${flag}: ${wanted} is more than the ${split.labels.length} ${flag === 'train-subset' ? 'training' : 'test'} examples of ${dataset}`,
+        `${option}: ${wanted} is more than the ${split.labels.length} ${option === 'trainSubset' ? 'training' : 'test'} examples of ${dataset}`,
       )
     : undefined;
 
@@ -59,8 +59,8 @@ export const loadRunData = (config: TrainConfig): TE.TaskEither<DatasetError | T
     load(),
     TE.chainEitherKW((splits) => {
       const tooLarge =
-        checkSubset('train-subset', config.trainSubset, splits.train, config.dataset) ??
-        checkSubset('test-subset', config.testSubset, splits.test, config.dataset);
+        checkSubset('trainSubset', config.trainSubset, splits.train, config.dataset) ??
+        checkSubset('testSubset', config.testSubset, splits.test, config.dataset);
       return tooLarge === undefined ? E.right(splits) : E.left(tooLarge);
     }),
     TE.map(({ train, test }) => {

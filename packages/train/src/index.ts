@@ -22,18 +22,14 @@ export {
   validateConfig,
 } from './config.js';
 export { loadRunData, type RunData } from './data.js';
+export { type EpochEnd, type EpochSums, epochMetrics } from './epoch-end.js';
 export { type Evaluation, evaluate } from './evaluate.js';
 export type { TrainEvent } from './events.js';
 export type { EpochMetrics } from './metrics.js';
 export { type Objective, sgvlb } from './objective.js';
+export { type Phase, type PhaseResult, type PhaseRun, runPhase, stepSeed } from './phase.js';
 export { type RestoredNetwork, restoreNetwork } from './restore-network.js';
 export { type KlSchedule, klWeight, type LrSchedule, learningRate } from './schedules.js';
-export {
-  PRETRAIN_DROPOUT,
-  PRETRAIN_L2,
-  stepSeed,
-  type TrainOptions,
-  type TrainResult,
-  train,
-} from './train.js';
+export { PRETRAIN_DROPOUT, PRETRAIN_L2, type TrainOptions, type TrainResult, train } from './train.js';
 export { type TrainError, trainError } from './train-error.js';
+export { type StepContext, type StepInput, type StepResult, trainStep } from './train-step.js';

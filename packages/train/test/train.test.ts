@@ -140,9 +140,7 @@ describe('train', () => {
 
   it('rejects a batch larger than the training set and an invalid configuration', async () => {
     const big = await train({ ...config, batchSize: 601 }, data)();
-    expect(E.isLeft(big) && big.left.message).toBe(
-      'batch-size: 601 is larger than the 600 training examples',
-    );
+    expect(E.isLeft(big) && big.left.message).toBe('batchSize: 601 is larger than the 600 training examples');
     const bad = await train({ ...config, lr: 0 }, data)();
     expect(E.isLeft(bad) && bad.left).toMatchObject({ kind: 'Config' });
   });

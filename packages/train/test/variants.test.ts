@@ -87,7 +87,7 @@ describe('other datasets', () => {
     const { trainSubset: _t, testSubset: _s, ...whole } = base;
     const tooLarge = await loadRunData({ ...base, model: 'vgg', dataset: 'cifar10', dataDir: dir })();
     expect(E.isLeft(tooLarge) && tooLarge.left.message).toMatch(
-      /^train-subset: 500 is more than the 20 training examples of cifar10$/,
+      /^trainSubset: 500 is more than the 20 training examples of cifar10$/,
     );
     const loaded = await loadRunData({ ...whole, model: 'vgg', dataset: 'cifar10', dataDir: dir })();
     if (E.isLeft(loaded)) throw new Error(loaded.left.message);

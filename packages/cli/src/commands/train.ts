@@ -5,7 +5,7 @@ import { disposeParams } from '@sparsevd/layers';
 import { sparsityReport } from '@sparsevd/pruning';
 import { type Checkpoint, loadRunData, type TrainConfig, type TrainEvent, train } from '@sparsevd/train';
 import * as E from 'fp-ts/lib/Either.js';
-import { type CliError, failure, usageError } from '../cli-error.js';
+import { asFlagMessage, type CliError, failure, usageError } from '../cli-error.js';
 import { progressReporter } from '../progress.js';
 import { appendMetrics, defaultRunDir, ensureDir, runFiles, writeJson, writeMetrics } from '../run-dir.js';
 import { startBackend, writeOutputs } from '../run-state.js';
@@ -38,7 +38,9 @@ export const runTraining = async (
   const data = await loadRunData(config)();
   if (E.isLeft(data))
     return E.left(
-      data.left._tag === 'TrainError' ? usageError(`--${data.left.message}`) : failure(data.left.message),
+      data.left._tag === 'TrainError'
+        ? usageError(asFlagMessage(data.left.message))
+        : failure(data.left.message),
     );
   const trainSize = data.right.train.labels.length;
   if (config.batchSize > trainSize) {
@@ -90,7 +92,10 @@ export const runTraining = async (
       ...(resume === undefined ? {} : { resume }),
     })();
     await Promise.all(pending);
-    if (E.isLeft(result)) return E.left(failure(result.left.message));
+    if (E.isLeft(result))
+      return E.left(
+        failure(result.left.kind === 'Config' ? asFlagMessage(result.left.message) : result.left.message),
+      );
     const { network, params, metrics, interrupted } = result.right;
     if (interrupted) {
       io.err.write(

@@ -2,7 +2,7 @@ import { keepMask, logAlpha } from '@sparsevd/estimators';
 import type { FusedOptions } from '@sparsevd/kernels';
 import { molchanovKl } from '@sparsevd/kl';
 import * as tf from '@tensorflow/tfjs-core';
-import { type KlOptions, type WeightKl, weightKl } from '../kl-term.js';
+import { type KlOptions, type WeightKl, type WeightPosterior, weightKl } from '../kl-term.js';
 import type { SparseWeight } from '../layer.js';
 import type { SparseParams } from '../sparse-params.js';
 
@@ -21,7 +21,7 @@ export const sparseLogAlpha = (p: SparseParams): tf.Tensor => logAlpha(p.theta, 
  * code): the gradient reaching θ is `dy ⊙ mask`, and none reaches log σ² through this path. log σ² is read
  * inside the custom gradient, not passed to it, so the tape records one node and no zero gradients.
  */
-export const maskedTheta = (p: SparseParams, threshold: number, options: FusedOptions = {}): tf.Tensor =>
+export const maskedTheta = (p: WeightPosterior, threshold: number, options: FusedOptions = {}): tf.Tensor =>
   tf.customGrad((...args) => {
     const [theta, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const [value, mask] = keepMask(theta, p.logSigma2, { threshold, ...options });

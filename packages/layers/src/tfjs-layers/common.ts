@@ -1,4 +1,5 @@
 import type { Noise } from '@sparsevd/estimators';
+import { KL_APPROXIMATIONS, type KlApproximationName } from '@sparsevd/kl';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** Options shared by {@link SparseVDDense} and {@link SparseVDConv2D} besides their geometry. */
@@ -16,6 +17,16 @@ export interface SparseVDLayerArgs {
   readonly useBias?: boolean;
   /** `linear` (default), `relu`, `sigmoid`, `softmax` or `tanh`. */
   readonly activation?: string;
+  /**
+   * Multiply θ by the keep mask (log α < threshold) in training too, as the authors' LeNet-300-100 script
+   * (`train_clip`); default false.
+   */
+  readonly trainClip?: boolean;
+  /**
+   * The KL approximation: `molchanov` (the paper's, default; the fused kernel where the backend has it) or
+   * `kingma` (Kingma et al. 2015's, log α clipped to ≤ 0 where it holds).
+   */
+  readonly kl?: KlApproximationName;
   /** Seed of θ's initialisation and of the training noise (step k uses seed + k); random when absent. */
   readonly seed?: number;
   readonly name?: string;
@@ -34,6 +45,11 @@ export const checkArgs = (layer: string, args: SparseVDLayerArgs): void => {
   }
   if (args.threshold !== undefined && !Number.isFinite(args.threshold)) {
     throw new RangeError(`${layer}: threshold must be finite, got ${args.threshold}`);
+  }
+  if (args.kl !== undefined && !Object.hasOwn(KL_APPROXIMATIONS, args.kl)) {
+    throw new RangeError(
+      `${layer}: kl must be one of ${Object.keys(KL_APPROXIMATIONS).join(', ')}, got ${String(args.kl)}`,
+    );
   }
   if (args.logSigma2Init !== undefined && !Number.isFinite(args.logSigma2Init)) {
     throw new RangeError(`${layer}: logSigma2Init must be finite, got ${args.logSigma2Init}`);

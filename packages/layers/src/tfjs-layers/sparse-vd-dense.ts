@@ -1,6 +1,6 @@
 import { type AdditiveParams, lrtDense, type Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Shape } from '@tensorflow/tfjs-layers/dist/keras_format/common.js';
+import type { Shape } from '@tensorflow/tfjs-layers';
 import { showShape } from '../internal/shape.js';
 import type { SparseVDLayerArgs } from './common.js';
 import { SparseVDBase } from './sparse-vd-base.js';

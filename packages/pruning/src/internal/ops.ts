@@ -1,6 +1,7 @@
 import { keepMask } from '@sparsevd/estimators';
-import { assertFiniteParams, type Layer, type Params, type Sequential } from '@sparsevd/layers';
+import type { Layer, Params, Sequential } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkNetwork } from './check-network.js';
 
 /** A weight layer read into plain arrays: masked weights (eval mode) and bias. */
 export interface DenseOp {
@@ -79,7 +80,7 @@ const data = (v: unknown): Float32Array => Float32Array.from((v as tf.Variable).
  *   and NonFiniteParameterError when a parameter holds NaN or ±∞.
  */
 export const readOps = (fn: string, network: Sequential, params: Params, threshold?: number): Op[] => {
-  assertFiniteParams(fn, params);
+  checkNetwork(fn, network, params);
   return network.layers.flatMap((layer: Layer, i): Op[] => {
     const name = network.names[i] as string;
     const p = params[name] as Params;

@@ -1,0 +1,68 @@
+import type { KlOptions, Params, Sequential } from '@sparsevd/layers';
+import { nonFiniteTensors } from '@sparsevd/layers';
+import { sparsityReport } from '@sparsevd/pruning';
+import * as tf from '@tensorflow/tfjs-core';
+import * as E from 'fp-ts/lib/Either.js';
+import type { RunData } from './data.js';
+import { evaluate } from './evaluate.js';
+import type { EpochMetrics } from './metrics.js';
+import { type TrainError, trainError } from './train-error.js';
+
+/** The running sums of an epoch's steps (also a checkpoint's position within an epoch). */
+export interface EpochSums {
+  lossSum: number;
+  dataSum: number;
+  examples: number;
+  seconds: number;
+}
+
+/** An epoch's end: the phase, the epoch (0-based), its sums and the last step's schedule values. */
+export interface EpochEnd {
+  readonly phase: EpochMetrics['phase'];
+  readonly epoch: number;
+  readonly sums: EpochSums;
+  readonly lr: number;
+  readonly klWeight: number;
+}
+
+/**
+ * The metrics of a finished epoch: the parameters checked for NaN / ±∞ (an error naming the tensor), the
+ * eval-mode network on the test set, and for SparseVD the sparsity report and Σ KL at the epoch's end.
+ */
+export const epochMetrics = (
+  network: Sequential,
+  params: Params,
+  data: RunData,
+  klOptions: KlOptions,
+  end: EpochEnd,
+): E.Either<TrainError, EpochMetrics> => {
+  const [diverged] = nonFiniteTensors(params);
+  if (diverged !== undefined) {
+    return E.left(
+      trainError(
+        'NonFinite',
+        `non-finite parameters after epoch ${end.epoch + 1} (${diverged.layer}/${diverged.tensor}: ${diverged.count} of ${diverged.size} values); the last good checkpoint is kept`,
+      ),
+    );
+  }
+  const sparse = end.phase === 'sparsevd';
+  const test = evaluate(network, params, data.test, data.batching);
+  const report = sparse ? sparsityReport(network, params) : undefined;
+  const kl = sparse ? tf.tidy(() => network.kl(params, klOptions).dataSync()[0] as number) : 0;
+  const { sums } = end;
+  return E.right({
+    epoch: end.epoch + 1,
+    phase: end.phase,
+    trainLoss: sums.lossSum / sums.examples,
+    dataTerm: sums.dataSum / sums.examples,
+    kl,
+    klWeight: end.klWeight,
+    lr: end.lr,
+    testError: test.error,
+    testLoss: test.loss,
+    compression: report === undefined ? 1 : report.compression,
+    layers: report?.layers.map((l) => ({ name: l.name, removedPercent: l.removedPercent })) ?? [],
+    seconds: sums.seconds,
+    examplesPerSecond: sums.seconds > 0 ? sums.examples / sums.seconds : 0,
+  });
+};
