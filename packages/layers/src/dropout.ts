@@ -27,5 +27,7 @@ export const dropout = (options: {
       return tf.dropout(x, rate, undefined, noise.seed);
     },
     outputShape: (s) => s,
+    // The identity in eval mode: nothing to export.
+    freeze: () => [],
   });
 };

@@ -11,4 +11,5 @@ export const flatten = (options: { readonly name?: string } = {}): Layer<Record<
     init: () => ({}),
     apply: (_p, x) => tf.reshape(x, [x.shape[0] as number, -1]),
     outputShape: (s) => [product(s)],
+    freeze: (_p, { name }) => [{ form: 'flatten', name }],
   });

@@ -1,6 +1,17 @@
 export { type BatchNormOptions, type BatchNormParams, batchNorm } from './batch-norm.js';
+export { convOutputSize } from './conv-output-size.js';
 export { dropout } from './dropout.js';
 export { flatten } from './flatten.js';
+export type {
+  FreezeOptions,
+  FrozenConv,
+  FrozenDense,
+  FrozenFlatten,
+  FrozenMaxPool,
+  FrozenOpOf,
+  FrozenSelect,
+  FrozenUnitwiseOf,
+} from './frozen.js';
 export { type KlSchedule, klWeight } from './kl-schedule.js';
 export {
   type KlOptions,
@@ -9,7 +20,17 @@ export {
   type WeightPosterior,
   weightKl,
 } from './kl-term.js';
-export type { ApplyOptions, InitOptions, Layer, Mode, Params, Shape, SparseWeight } from './layer.js';
+export type {
+  ApplyOptions,
+  FrozenOp,
+  FrozenUnitwise,
+  InitOptions,
+  Layer,
+  Mode,
+  Params,
+  Shape,
+  SparseWeight,
+} from './layer.js';
 export { type MaxPoolOptions, maxPool } from './max-pool.js';
 export {
   assertFiniteParams,

@@ -1,6 +1,7 @@
 import type { Noise } from '@sparsevd/estimators';
 import type { FusedOptions } from '@sparsevd/kernels';
 import type * as tf from '@tensorflow/tfjs-core';
+import type { FreezeOptions, FrozenOpOf, FrozenUnitwiseOf } from './frozen.js';
 import type { KlOptions } from './kl-term.js';
 
 /**
@@ -17,6 +18,11 @@ export type Mode = 'train' | 'eval' | 'mean';
  * tfjs ops; default: fused wherever the backend registered the kernel).
  */
 export type ApplyOptions = FusedOptions;
+
+/** One operation of the layer protocol (see `frozen.ts`): what {@link Layer.freeze} returns. */
+export type FrozenOp = FrozenOpOf<Layer>;
+/** The element-wise form of the layer protocol, rebuilding a {@link Layer}. */
+export type FrozenUnitwise = FrozenUnitwiseOf<Layer>;
 
 /** The shape of one example (no batch dimension): `[784]`, `[28, 28, 1]`. */
 export type Shape = ReadonlyArray<number>;
@@ -82,4 +88,11 @@ export interface Layer<P extends Params = Params> {
   outputShape(inputShape: Shape): Shape;
   /** Number of weights (biases and batch-norm parameters excluded, as in the paper's counts). */
   weightCount(inputShape: Shape): number;
+  /**
+   * The layer in eval mode as plain operations (the layer protocol, see {@link FrozenOp}): what pruning,
+   * compaction, sparse export and sparse inference work on, so that they never need to know the layer's
+   * kind. Empty for a layer that is the identity in eval mode (dropout); absent for one that cannot be
+   * exported (batch-norm). The tensors are new: the caller disposes them.
+   */
+  freeze?(params: P, options: FreezeOptions): ReadonlyArray<FrozenOp>;
 }

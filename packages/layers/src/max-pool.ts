@@ -39,5 +39,14 @@ export const maxPool = (options: MaxPoolOptions): Layer<Record<string, never>> =
       );
     },
     outputShape: (s) => [...spatialOutput(label, s, g), s[2] as number],
+    freeze: (_p, { name }) => [
+      {
+        form: 'maxpool',
+        name,
+        pool: [g.kernel[0], g.kernel[1]],
+        strides: [g.strides[0], g.strides[1]],
+        padding: g.padding,
+      },
+    ],
   });
 };

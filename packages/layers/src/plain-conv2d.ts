@@ -48,5 +48,16 @@ export const plainConv2d = (options: {
     },
     outputShape: (s) => [...spatialOutput(label, s, g), filters],
     weightCount: (s) => filterShape(s).reduce((a, b) => a * b, 1),
+    freeze: (p, { name }) => [
+      {
+        form: 'conv',
+        name,
+        weights: tf.clone(p.kernel),
+        bias: tf.clone(p.bias),
+        strides: [g.strides[0], g.strides[1]],
+        padding: g.padding,
+        sparse: false,
+      },
+    ],
   });
 };

@@ -47,5 +47,8 @@ export const plainDense = (options: {
     },
     outputShape: () => [units],
     weightCount: (s) => inputUnits(s) * units,
+    freeze: (p, { name }) => [
+      { form: 'dense', name, weights: tf.clone(p.kernel), bias: tf.clone(p.bias), sparse: false },
+    ],
   });
 };

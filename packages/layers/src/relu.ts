@@ -10,4 +10,14 @@ export const relu = (options: { readonly name?: string } = {}): Layer<Record<str
     init: () => ({}),
     apply: (_p, x) => tf.relu(x),
     outputShape: (s) => s,
+    freeze: (_p, { name }) => [
+      {
+        form: 'unitwise',
+        name,
+        op: 'relu',
+        config: {},
+        fn: (v) => Math.max(v, 0),
+        layer: () => relu({ name }),
+      },
+    ],
   });

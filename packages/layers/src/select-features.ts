@@ -35,5 +35,6 @@ export const selectFeatures = (options: {
       return tf.tidy(() => tf.gather(x, tf.tensor1d(kept, 'int32'), 1));
     },
     outputShape: () => [kept.length],
+    freeze: (_p, { name }) => [{ form: 'select', name, inputSize, indices: Array.from(indices) }],
   });
 };

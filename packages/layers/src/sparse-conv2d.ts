@@ -1,4 +1,4 @@
-import { lrtConv2d, type Noise } from '@sparsevd/estimators';
+import { keepMask, lrtConv2d, type Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv, geometry, spatialOutput } from './internal/conv-geometry.js';
 import {
@@ -97,6 +97,20 @@ export const conv2d = (options: Conv2dLayerOptions): Layer<SparseParams> => {
     kl: sparseKl(options.kl),
     logAlpha: sparseLogAlpha,
     sparseWeights: (p, prefix = options.name ?? 'conv2d') => sparseWeightsOf(p, prefix, threshold),
+    freeze: (p, { name, threshold: at = threshold }) => {
+      const [weights, mask] = keepMask(p.theta, p.logSigma2, { threshold: at });
+      mask.dispose();
+      const frozen = {
+        form: 'conv',
+        name,
+        weights,
+        bias: tf.clone(p.bias),
+        strides: [g.strides[0], g.strides[1]],
+        padding: g.padding,
+        sparse: true,
+      } as const;
+      return [frozen];
+    },
     outputShape: (inputShape) => [...spatialOutput(label, inputShape, g), filters],
     weightCount: (inputShape) => filterShape(inputShape).reduce((a, b) => a * b, 1),
   };

@@ -1,4 +1,4 @@
-import { lrtDense, type Noise } from '@sparsevd/estimators';
+import { keepMask, lrtDense, type Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   checkLogSigma2Init,
@@ -78,6 +78,11 @@ export const dense = (options: DenseOptions): Layer<SparseParams> => {
     kl: sparseKl(options.kl),
     logAlpha: sparseLogAlpha,
     sparseWeights: (p, prefix = options.name ?? 'dense') => sparseWeightsOf(p, prefix, threshold),
+    freeze: (p, { name, threshold: at = threshold }) => {
+      const [weights, mask] = keepMask(p.theta, p.logSigma2, { threshold: at });
+      mask.dispose();
+      return [{ form: 'dense', name, weights, bias: tf.clone(p.bias), sparse: true }];
+    },
     outputShape: () => [units],
     weightCount: (inputShape) => inputUnits(inputShape) * units,
   };

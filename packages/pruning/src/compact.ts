@@ -5,7 +5,6 @@ import {
   type Params,
   plainConv2d,
   plainDense,
-  relu,
   type Sequential,
   type Shape,
   selectFeatures,
@@ -116,12 +115,14 @@ export const compact = (
   const flatInput = first.kind === 'dense' && inputShape.length === 1 && weightIdx[0] === 0;
   const keepInput = new Array<boolean>(flatInput ? first.inputs : 0).fill(true);
 
-  // Whether the ops between weight layer k and k + 1 include a ReLU (the constant of a dead unit passes it).
-  const hasRelu = weightIdx
-    .slice(0, -1)
-    .map((i, k) => ops.slice(i + 1, weightIdx[k + 1]).some((op) => op.kind === 'relu'));
+  // What the ops between weight layer k and k + 1 do to the constant output of a dead unit: element-wise
+  // functions apply to it, max-pool and flatten pass it unchanged.
+  const passes = weightIdx.slice(0, -1).map((i, k) => {
+    const fns = ops.slice(i + 1, weightIdx[k + 1]).flatMap((op) => (op.kind === 'unitwise' ? [op.fn] : []));
+    return (c: number) => fns.reduce((v, f) => f(v), c);
+  });
   for (const op of ops) {
-    if (!isWeight(op) && op.kind !== 'relu' && op.kind !== 'maxpool' && op.kind !== 'flatten') {
+    if (!isWeight(op) && op.kind !== 'unitwise' && op.kind !== 'maxpool' && op.kind !== 'flatten') {
       throw new RangeError(`compact: cannot compact across layer "${op.name}" (${op.kind})`);
     }
   }
@@ -140,7 +141,7 @@ export const compact = (
         let remove = outgoingDead;
         if (!outgoingDead && columnIsZero(a, u)) {
           const bias = a.bias[u] as number;
-          const constant = hasRelu[k] ? Math.max(0, bias) : bias;
+          const constant = (passes[k] as (c: number) => number)(bias);
           if (constant === 0 || b.kind === 'dense' || b.padding === 'valid') {
             for (const r of rows) {
               for (let o = 0; o < b.outputs; o += 1) {
@@ -196,7 +197,7 @@ export const compact = (
   }
   for (const op of ops) {
     if (!isWeight(op)) {
-      if (op.kind === 'relu') layers.push(relu({ name: op.name }));
+      if (op.kind === 'unitwise') layers.push(op.layer());
       else if (op.kind === 'flatten') layers.push(flatten({ name: op.name }));
       else if (op.kind === 'maxpool')
         layers.push(maxPool({ name: op.name, poolSize: op.pool, strides: op.strides, padding: op.padding }));

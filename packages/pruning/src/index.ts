@@ -14,11 +14,13 @@ export { finiteJson } from './finite-json.js';
 export { masks, type WeightMask } from './masks.js';
 export { readSparseFile, type SparseFileError, writeSparseFile } from './sparse-file.js';
 export {
+  type ParseSparseOptions,
   parseSparse,
   SPARSE_FORMAT_VERSION,
   SPARSE_MAGIC,
   type SparseFormatError,
   serializeSparse,
+  type UnitwiseFunctions,
 } from './sparse-format.js';
 export { type SparseModel, sparseModel } from './sparse-model.js';
 export type { LayerBytes, SparseExport, SparseNetwork, SparseOp } from './sparse-model-types.js';

@@ -1,4 +1,4 @@
-import { logAlpha } from '@sparsevd/estimators';
+import { keepMask } from '@sparsevd/estimators';
 import type { Layer, Params } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNetwork } from './internal/check-network.js';
@@ -30,7 +30,7 @@ export const masks = (
     return {
       name: w.name,
       threshold,
-      mask: tf.tidy(() => tf.cast(tf.less(logAlpha(w.theta, w.logSigma2), threshold), 'float32')),
+      mask: tf.tidy(() => keepMask(w.theta, w.logSigma2, { threshold })[1]),
     };
   });
 };

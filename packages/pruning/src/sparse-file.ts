@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { parseSparse, type SparseFormatError, serializeSparse } from './sparse-format.js';
+import {
+  type ParseSparseOptions,
+  parseSparse,
+  type SparseFormatError,
+  serializeSparse,
+} from './sparse-format.js';
 import type { SparseNetwork } from './sparse-model-types.js';
 
 /** A file that could not be read or written. */
@@ -45,12 +50,18 @@ export const writeSparseFile =
     }
   };
 
-/** Reads and validates a sparse network file (see `parseSparse` for the checks). */
+/**
+ * Reads and validates a sparse network file (see `parseSparse` for the checks and for `options`, the
+ * element-wise functions of layers defined outside this project).
+ */
 export const readSparseFile =
-  (path: string): TE.TaskEither<SparseFileError | SparseFormatError, SparseNetwork> =>
+  (
+    path: string,
+    options: ParseSparseOptions = {},
+  ): TE.TaskEither<SparseFileError | SparseFormatError, SparseNetwork> =>
   async () => {
     try {
-      return parseSparse(new Uint8Array(await readFile(path)), path);
+      return parseSparse(new Uint8Array(await readFile(path)), path, options);
     } catch (error) {
       return E.left({
         _tag: 'SparseFileError',

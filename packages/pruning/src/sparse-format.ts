@@ -98,6 +98,11 @@ export const serializeSparse = (network: SparseNetwork): Uint8Array => {
         return { ...op, weights: csr(op.weights), bias: ref(op.bias) };
       case 'select':
         return { ...op, indices: ref(op.indices) };
+      case 'unitwise':
+        // ReLU keeps the first version's spelling, so files without other functions read as before.
+        return op.op === 'relu' && Object.keys(op.config).length === 0
+          ? { kind: 'relu', name: op.name }
+          : { kind: 'unitwise', name: op.name, op: op.op, config: op.config };
       default:
         return op;
     }
@@ -132,9 +137,27 @@ export const serializeSparse = (network: SparseNetwork): Uint8Array => {
  * blob's length and checksum, every array's bounds and every CSR matrix's structure. A truncated or
  * corrupted file is a `Left` that says what is wrong.
  */
+/** The element-wise functions a sparse model file may name, by name: each makes the function from its config. */
+export type UnitwiseFunctions = Readonly<
+  Record<string, (config: Readonly<Record<string, number | string | boolean>>) => (value: number) => number>
+>;
+
+/** The element-wise functions every reader knows. */
+const BUILT_IN: UnitwiseFunctions = { relu: () => (v) => Math.max(v, 0) };
+
+/** Options of {@link parseSparse}. */
+export interface ParseSparseOptions {
+  /**
+   * The element-wise functions of layers defined outside this project, by the name their `freeze` gives
+   * (`op`): the file stores only that name and the config.
+   */
+  readonly unitwise?: UnitwiseFunctions;
+}
+
 export const parseSparse = (
   bytes: Uint8Array,
   path = '<bytes>',
+  options: ParseSparseOptions = {},
 ): E.Either<SparseFormatError, SparseNetwork> => {
   if (bytes.length < PREAMBLE) {
     return fail('Truncated', path, `${bytes.length} bytes is shorter than the ${PREAMBLE}-byte preamble`);
@@ -238,6 +261,23 @@ export const parseSparse = (
         case 'select':
           return { ...(op as object), indices: read(op.indices, `${what}.indices`) } as SparseOp;
         case 'relu':
+          return {
+            kind: 'unitwise',
+            name: String(op.name),
+            op: 'relu',
+            config: {},
+            fn: (BUILT_IN.relu as UnitwiseFunctions[string])({}),
+          };
+        case 'unitwise': {
+          const name = String(op.op);
+          const make = options.unitwise?.[name] ?? BUILT_IN[name];
+          if (make === undefined)
+            throw new Error(
+              `${what}: element-wise function "${name}" is not known here; pass it to parseSparse(bytes, path, { unitwise: { '${name}': (config) => fn } })`,
+            );
+          const config = (op.config ?? {}) as Record<string, number | string | boolean>;
+          return { kind: 'unitwise', name: String(op.name), op: name, config, fn: make(config) };
+        }
         case 'flatten':
         case 'maxpool':
           return op as unknown as SparseOp;

@@ -23,7 +23,14 @@ export type SparseOp =
       readonly padding: 'valid' | 'same';
     }
   | { readonly kind: 'select'; readonly name: string; readonly indices: Uint32Array }
-  | { readonly kind: 'relu'; readonly name: string }
+  | {
+      /** An element-wise function: `op` and `config` name it in the file, `fn` runs it. */
+      readonly kind: 'unitwise';
+      readonly name: string;
+      readonly op: string;
+      readonly config: Readonly<Record<string, number | string | boolean>>;
+      readonly fn: (value: number) => number;
+    }
   | { readonly kind: 'flatten'; readonly name: string };
 
 /** Size of one weight layer in the export. */

@@ -1,4 +1,4 @@
-import { logAlpha } from '@sparsevd/estimators';
+import { keepMask } from '@sparsevd/estimators';
 import type { Layer, Params } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNetwork } from './internal/check-network.js';
@@ -14,12 +14,7 @@ export const maskedParams = (network: Layer, params: Params, threshold: number):
   for (const w of network.sparseWeights(params)) {
     replaced.set(
       w.theta,
-      tf.tidy(() =>
-        tf.variable(
-          tf.mul(w.theta, tf.cast(tf.less(logAlpha(w.theta, w.logSigma2), threshold), 'float32')),
-          false,
-        ),
-      ),
+      tf.tidy(() => tf.variable(keepMask(w.theta, w.logSigma2, { threshold })[0], false)),
     );
   }
   const copy = (p: Params): Params =>

@@ -60,6 +60,10 @@ export const toSparse = (
       }
       case 'select':
         return { kind: 'select', name: op.name, indices: Uint32Array.from(op.indices) };
+      case 'unitwise': {
+        const { name, op: fnName, config, fn } = op;
+        return { kind: 'unitwise', name, op: fnName, config, fn };
+      }
       default:
         return op;
     }

@@ -13,11 +13,15 @@ export interface RestoredNetwork {
 }
 
 /**
- * Rebuilds the network a checkpoint's configuration describes and loads its stored parameters into it; a
- * checkpoint that lacks a parameter (or holds one of another size) is a `Left` naming it.
+ * Rebuilds the network a checkpoint's configuration describes (or takes `given`, the network of your own the
+ * run trained) and loads the stored parameters into it; a checkpoint that lacks a parameter (or holds one of
+ * another size) is a `Left` naming it.
  */
-export const restoreNetwork = (checkpoint: Checkpoint): E.Either<TrainError, RestoredNetwork> => {
-  const { network, inputShape } = buildModel(checkpoint.config);
+export const restoreNetwork = (
+  checkpoint: Checkpoint,
+  given?: { readonly network: Sequential; readonly inputShape: Shape },
+): E.Either<TrainError, RestoredNetwork> => {
+  const { network, inputShape } = given ?? buildModel(checkpoint.config);
   const params = network.init(checkpoint.config.seed, { inputShape });
   for (const [name, v] of Object.entries(namedVariables(params))) {
     const saved = checkpoint.params[name];

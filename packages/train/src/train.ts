@@ -30,6 +30,13 @@ export interface TrainOptions {
    * comparisons. Results are the same either way, so this is not part of the configuration.
    */
   readonly fusedKernels?: boolean;
+  /**
+   * A network of your own to train instead of the preset `config.model` names: any `sequential` of
+   * `@sparsevd/layers` (or one read from a tfjs-layers model by `fromLayersModel`), with its input shape, which
+   * must fit the data's examples. Its parameters start from `config.seed` (`logSigma2Init` for SparseVD
+   * weights); `config.dense` trains it without the KL. Resuming such a run takes the same network again.
+   */
+  readonly network?: { readonly network: Sequential; readonly inputShape: Shape };
 }
 
 /** A finished (or interrupted) run: the trained network and what happened. */
@@ -41,6 +48,27 @@ export interface TrainResult {
   /** True when `shouldStop` ended the run early (a checkpoint was saved where it stopped). */
   readonly interrupted: boolean;
 }
+
+/** Why a network of the caller's cannot train on this data with this configuration, or undefined. */
+const networkMismatch = (
+  given: { readonly network: Sequential; readonly inputShape: Shape },
+  data: RunData,
+  config: TrainConfig,
+): string | undefined => {
+  const { network, inputShape } = given;
+  if (typeof network?.sparseWeights !== 'function' || typeof network.init !== 'function')
+    return 'network: must be a network value of @sparsevd/layers (sequential([...]), or fromLayersModel(model))';
+  if (config.pretrainEpochs > 0)
+    return 'pretrainEpochs: pretraining builds the dense twin of a preset model; pretrain a network of your own yourself and start from its weights';
+  const example = data.train.shape;
+  const fits =
+    data.batching.layout === 'flat'
+      ? inputShape.length === 1 && inputShape[0] === example.reduce((a, b) => a * b, 1)
+      : inputShape.join() === example.join();
+  if (!fits)
+    return `network: takes examples of shape [${inputShape.join(', ')}] but the data's are [${example.join(', ')}] (${data.batching.layout ?? 'flat'})`;
+  return undefined;
+};
 
 /** L2 coefficient of the dense pretraining phase (binary dropout + L2, the paper's start for VGG-like). */
 export const PRETRAIN_L2 = 5e-4;
@@ -119,10 +147,14 @@ const runTraining = async (
     ...(options.writeFile === undefined ? {} : { writeFile: options.writeFile }),
     ...(options.shouldStop === undefined ? {} : { shouldStop: options.shouldStop }),
   };
-  const main = buildModel(config);
+  if (options.network !== undefined) {
+    const problem = networkMismatch(options.network, data, config);
+    if (problem !== undefined) return E.left(trainError('Config', problem));
+  }
+  const main = options.network ?? buildModel(config);
   let params: Params;
   if (resume !== undefined) {
-    const restored = restoreNetwork(resume);
+    const restored = restoreNetwork(resume, options.network);
     if (E.isLeft(restored)) return restored;
     params = restored.right.params;
   } else if (config.pretrainEpochs > 0 && !config.dense) {

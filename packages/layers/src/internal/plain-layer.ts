@@ -13,6 +13,7 @@ export const plainLayer = <P extends Params>(spec: {
   readonly apply: (params: P, x: tf.Tensor, mode: Mode, noise?: Noise) => tf.Tensor;
   readonly outputShape: (inputShape: Shape) => Shape;
   readonly weightCount?: (inputShape: Shape) => number;
+  readonly freeze?: Layer<P>['freeze'];
 }): Layer<P> => ({
   kind: spec.kind,
   ...(spec.name === undefined ? {} : { name: spec.name }),
@@ -27,4 +28,5 @@ export const plainLayer = <P extends Params>(spec: {
   sparseWeights: () => [],
   outputShape: spec.outputShape,
   weightCount: spec.weightCount ?? (() => 0),
+  ...(spec.freeze === undefined ? {} : { freeze: spec.freeze }),
 });

@@ -1,6 +1,5 @@
-import { keepMask } from '@sparsevd/estimators';
-import type { Layer, Params, Sequential } from '@sparsevd/layers';
-import * as tf from '@tensorflow/tfjs-core';
+import type { FrozenOp, Layer, Params, Sequential } from '@sparsevd/layers';
+import type * as tf from '@tensorflow/tfjs-core';
 import { checkNetwork } from './check-network.js';
 
 /** A weight layer read into plain arrays: masked weights (eval mode) and bias. */
@@ -31,6 +30,16 @@ export interface ConvOp {
   readonly sparse: boolean;
 }
 
+/** An element-wise function (the layer protocol's `unitwise` form: ReLU, or any a layer defines). */
+export interface UnitwiseOp {
+  readonly kind: 'unitwise';
+  readonly name: string;
+  readonly op: string;
+  readonly config: Readonly<Record<string, number | string | boolean>>;
+  readonly fn: (value: number) => number;
+  readonly layer: () => Layer;
+}
+
 export interface PoolOp {
   readonly kind: 'maxpool';
   readonly name: string;
@@ -50,102 +59,90 @@ export interface SelectOp {
 export type Op =
   | DenseOp
   | ConvOp
+  | UnitwiseOp
   | PoolOp
   | SelectOp
-  | { readonly kind: 'relu'; readonly name: string }
   | { readonly kind: 'flatten'; readonly name: string };
 
-const pair = (v: unknown): [number, number] => {
-  const [a, b] = v as [number, number];
-  return [a, b];
+/** A frozen tensor's values (a copy), the tensor disposed. */
+const values = (t: tf.Tensor): Float32Array => {
+  const out = Float32Array.from(t.dataSync());
+  t.dispose();
+  return out;
 };
 
-const masked = (layerParams: Params, threshold: number): Float32Array => {
-  const [kept, mask] = keepMask(layerParams.theta as tf.Variable, layerParams.logSigma2 as tf.Variable, {
-    threshold,
-  });
-  const values = kept.dataSync() as Float32Array;
-  tf.dispose([kept, mask]);
-  return values;
+/** One frozen operation of the layer protocol, its tensors read into arrays. */
+const read = (frozen: FrozenOp): Op => {
+  switch (frozen.form) {
+    case 'dense': {
+      const [inputs, outputs] = frozen.weights.shape as [number, number];
+      const { name, sparse } = frozen;
+      return {
+        kind: 'dense',
+        name,
+        inputs,
+        outputs,
+        weights: values(frozen.weights),
+        bias: values(frozen.bias),
+        sparse,
+      };
+    }
+    case 'conv': {
+      const [kh, kw, inputs, outputs] = frozen.weights.shape as [number, number, number, number];
+      const { name, strides, padding, sparse } = frozen;
+      return {
+        kind: 'conv',
+        name,
+        kh,
+        kw,
+        inputs,
+        outputs,
+        strides,
+        padding,
+        weights: values(frozen.weights),
+        bias: values(frozen.bias),
+        sparse,
+      };
+    }
+    case 'unitwise': {
+      const { name, op, config, fn, layer } = frozen;
+      return { kind: 'unitwise', name, op, config, fn, layer };
+    }
+    case 'maxpool': {
+      const { name, pool, strides, padding } = frozen;
+      return { kind: 'maxpool', name, pool, strides, padding };
+    }
+    case 'flatten':
+      return { kind: 'flatten', name: frozen.name };
+    case 'select': {
+      const { name, inputSize, indices } = frozen;
+      return { kind: 'select', name, inputSize, indices };
+    }
+  }
 };
-
-const data = (v: unknown): Float32Array => Float32Array.from((v as tf.Variable).dataSync());
 
 /**
- * Reads a sequential network's layers into plain operations in eval mode: SparseVD weights masked at the
- * layer's threshold (or `threshold` when given), plain weights as they are; dropout drops out (identity).
+ * Reads a sequential network into plain operations in eval mode through the layer protocol (each layer's
+ * `freeze`): SparseVD weights masked at the layer's threshold (or `threshold` when given), plain weights as
+ * they are; a layer that is the identity in eval mode (dropout) freezes to nothing.
  *
  * @param fn - the entry point, for errors.
- * @throws RangeError naming the layer for layers that cannot be exported (batch-norm, nested sequentials),
- *   and NonFiniteParameterError when a parameter holds NaN or ±∞.
+ * @throws RangeError naming a layer with no frozen form (batch-norm, a nested sequential), and
+ *   NonFiniteParameterError when a parameter holds NaN or ±∞.
  */
 export const readOps = (fn: string, network: Sequential, params: Params, threshold?: number): Op[] => {
   checkNetwork(fn, network, params);
   return network.layers.flatMap((layer: Layer, i): Op[] => {
     const name = network.names[i] as string;
-    const p = params[name] as Params;
-    const c = layer.config;
-    switch (layer.kind) {
-      case 'sparsevd-dense':
-      case 'dense': {
-        const sparse = layer.kind === 'sparsevd-dense';
-        const w = (sparse ? p.theta : p.kernel) as tf.Variable;
-        return [
-          {
-            kind: 'dense',
-            name,
-            inputs: w.shape[0] as number,
-            outputs: w.shape[1] as number,
-            weights: sparse ? masked(p, threshold ?? (c.threshold as number)) : data(w),
-            bias: data(p.bias),
-            sparse,
-          },
-        ];
-      }
-      case 'sparsevd-conv2d':
-      case 'conv2d': {
-        const sparse = layer.kind === 'sparsevd-conv2d';
-        const w = (sparse ? p.theta : p.kernel) as tf.Variable;
-        const [kh, kw, inputs, outputs] = w.shape as [number, number, number, number];
-        return [
-          {
-            kind: 'conv',
-            name,
-            kh,
-            kw,
-            inputs,
-            outputs,
-            strides: pair(c.strides),
-            padding: c.padding as 'valid' | 'same',
-            weights: sparse ? masked(p, threshold ?? (c.threshold as number)) : data(w),
-            bias: data(p.bias),
-            sparse,
-          },
-        ];
-      }
-      case 'relu':
-        return [{ kind: 'relu', name }];
-      case 'flatten':
-        return [{ kind: 'flatten', name }];
-      case 'max-pool':
-        return [
-          {
-            kind: 'maxpool',
-            name,
-            pool: pair(c.poolSize),
-            strides: pair(c.strides),
-            padding: c.padding as 'valid' | 'same',
-          },
-        ];
-      case 'select-features':
-        return [{ kind: 'select', name, inputSize: c.inputSize as number, indices: c.indices as number[] }];
-      case 'dropout':
-        return [];
-      default:
-        throw new RangeError(
-          `pruning: layer "${name}" (${layer.kind}) is not supported; export supports dense, conv2d, relu, max-pool, flatten and dropout`,
-        );
-    }
+    if (layer.freeze === undefined)
+      throw new RangeError(
+        `${fn}: layer "${name}" (${layer.kind}) has no eval-mode form (Layer.freeze), so it cannot be compacted or exported`,
+      );
+    const frozen = layer.freeze(params[name] as Params, {
+      name,
+      ...(threshold === undefined ? {} : { threshold }),
+    });
+    return frozen.map(read);
   });
 };
 
