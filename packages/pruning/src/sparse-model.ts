@@ -1,4 +1,4 @@
-import type { Shape } from '@sparsevd/layers';
+import { convOutputSize, type Shape } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { csrValues } from './csr.js';
 import type { SparseNetwork, SparseOp } from './sparse-model-types.js';
@@ -21,8 +21,10 @@ type Runner = { run: (x: Float32Array, batch: number) => Float32Array; out: Shap
 
 const runner = (op: SparseOp, shape: Shape): Runner => {
   switch (op.kind) {
-    case 'relu':
-      return { out: shape, run: (x) => x.map((v) => Math.max(v, 0)) };
+    case 'unitwise': {
+      const fn = op.fn;
+      return { out: shape, run: (x) => x.map(fn) };
+    }
     case 'flatten':
       return { out: [shape.reduce((a, b) => a * b, 1)], run: (x) => x };
     case 'select': {
@@ -74,8 +76,8 @@ const runner = (op: SparseOp, shape: Shape): Runner => {
       const { kh, kw, strides, padding } = op;
       const [sh, sw] = strides;
       const cout = op.weights.cols;
-      const oh = padding === 'same' ? Math.ceil(h / sh) : Math.floor((h - kh) / sh) + 1;
-      const ow = padding === 'same' ? Math.ceil(w / sw) : Math.floor((w - kw) / sw) + 1;
+      const oh = convOutputSize(h, kh, sh, padding);
+      const ow = convOutputSize(w, kw, sw, padding);
       const pt = padding === 'same' ? padBefore(h, oh, kh, sh) : 0;
       const pl = padding === 'same' ? padBefore(w, ow, kw, sw) : 0;
       const { rowPtr, colIndices } = op.weights;
@@ -120,8 +122,8 @@ const runner = (op: SparseOp, shape: Shape): Runner => {
       const [h, w, c] = shape as [number, number, number];
       const [ph, pw] = op.pool;
       const [sh, sw] = op.strides;
-      const oh = op.padding === 'same' ? Math.ceil(h / sh) : Math.floor((h - ph) / sh) + 1;
-      const ow = op.padding === 'same' ? Math.ceil(w / sw) : Math.floor((w - pw) / sw) + 1;
+      const oh = convOutputSize(h, ph, sh, op.padding);
+      const ow = convOutputSize(w, pw, sw, op.padding);
       const pt = op.padding === 'same' ? padBefore(h, oh, ph, sh) : 0;
       const pl = op.padding === 'same' ? padBefore(w, ow, pw, sw) : 0;
       return {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convOutputSize } from '../conv-output-size.js';
 import type { Shape } from '../layer.js';
 import { checkPositiveInt } from './init.js';
 
@@ -39,10 +40,7 @@ export const spatialOutput = (layer: string, inputShape: Shape, g: Geometry): [n
     );
   }
   const out = [0, 1].map((i) => {
-    const size = inputShape[i] as number;
-    const k = g.kernel[i] as number;
-    const s = g.strides[i] as number;
-    return g.padding === 'same' ? Math.ceil(size / s) : Math.floor((size - k) / s) + 1;
+    return convOutputSize(inputShape[i] as number, g.kernel[i] as number, g.strides[i] as number, g.padding);
   }) as [number, number];
   if (out[0] <= 0 || out[1] <= 0) {
     throw new RangeError(

@@ -1,6 +1,7 @@
 import { type AdditiveParams, lrtConv2d, type Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Shape } from '@tensorflow/tfjs-layers';
+import { convOutputSize } from '../conv-output-size.js';
 import { showShape } from '../internal/shape.js';
 import type { SparseVDLayerArgs } from './common.js';
 import { SparseVDBase } from './sparse-vd-base.js';
@@ -67,9 +68,7 @@ export class SparseVDConv2D extends SparseVDBase {
     const out = [1, 2].map((i) => {
       const size = shape[i];
       if (size === null || size === undefined) return null;
-      const k = this.kernel[i - 1] as number;
-      const s = this.strides[i - 1] as number;
-      return this.padding === 'same' ? Math.ceil(size / s) : Math.floor((size - k) / s) + 1;
+      return convOutputSize(size, this.kernel[i - 1] as number, this.strides[i - 1] as number, this.padding);
     });
     return [shape[0] ?? null, out[0] ?? null, out[1] ?? null, this.filters];
   }
