@@ -84,6 +84,22 @@ describe('train with a network and data of your own', () => {
     disposeParams(resumed.right.params);
   });
 
+  it("with Kingma et al.'s KL it sparsifies within the range where that KL holds (pruned at log α ≥ 0)", async () => {
+    // kingmaKl stops at α = 1 (log α clipped to ≤ 0 in the KL), so weights are pushed to log α ≥ 0, not to 3:
+    // the layers prune at their own threshold 0, the largest dropout rate (0.5) that KL describes.
+    const network = sequential([
+      dense({ units: 8, name: 'h', threshold: 0 }),
+      relu(),
+      dense({ units: 2, name: 'out', threshold: 0 }),
+    ]);
+    const run = await train({ ...config, kl: 'kingma' }, data, { network: { network, inputShape: [10] } })();
+    if (E.isLeft(run)) throw new Error(run.left.message);
+    const last = run.right.metrics.at(-1);
+    expect(last?.testError).toBeLessThan(0.1);
+    expect(last?.compression).toBeGreaterThan(2);
+    disposeParams(run.right.params);
+  });
+
   it('says when the network does not fit the data or the configuration', async () => {
     const wrong = await train(config, data, { network: { network: net(), inputShape: [12] } })();
     expect(E.isLeft(wrong) && wrong.left.message).toBe(
