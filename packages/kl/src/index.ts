@@ -1,3 +1,4 @@
+export { checkFloatTensor } from './check-float-tensor.js';
 export { EULER_GAMMA, K1, K2, K3, KINGMA_COEFFICIENTS, SMALL_ALPHA_CONSTANT } from './constants.js';
 export { negKlExact, negKlExactTable } from './exact.js';
 export { FUSED_KERNELS, type FusedKernelName, fusedKernelAvailable } from './fused-kernels.js';

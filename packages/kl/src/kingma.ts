@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkFloatTensor } from './check-float-tensor.js';
 import { KINGMA_COEFFICIENTS, SMALL_ALPHA_CONSTANT } from './constants.js';
-import { checkFloat } from './internal/check-float.js';
 
 /**
  * Kingma, Salimans & Welling 2015's polynomial approximation of −KL for the log-uniform prior
@@ -16,7 +16,7 @@ import { checkFloat } from './internal/check-float.js';
  * @param logAlpha - log α per weight (float32, any shape).
  */
 export const negKlKingma = (logAlpha: tf.Tensor): tf.Tensor => {
-  checkFloat('negKlKingma', 'logAlpha', logAlpha);
+  checkFloatTensor('negKlKingma', 'logAlpha', logAlpha);
   const [c1, c2, c3] = KINGMA_COEFFICIENTS;
   return tf.tidy(() => {
     const alpha = tf.exp(logAlpha);

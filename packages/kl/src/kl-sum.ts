@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkFloat } from './internal/check-float.js';
+import { checkFloatTensor } from './check-float-tensor.js';
 import { type KlApproximation, molchanovKl } from './kl-approximation.js';
 
 /**
@@ -17,7 +17,7 @@ export const klSum = (
   approximation: KlApproximation = molchanovKl,
 ): tf.Scalar => {
   logAlphas.forEach((t, i) => {
-    checkFloat('klSum', `logAlphas[${i}]`, t);
+    checkFloatTensor('klSum', `logAlphas[${i}]`, t);
   });
   const max = approximation.logAlphaMax;
   return tf.tidy(() =>

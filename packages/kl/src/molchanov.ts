@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkFloatTensor } from './check-float-tensor.js';
 import { K1, K2, K3 } from './constants.js';
-import { checkFloat } from './internal/check-float.js';
 
 /**
  * The paper's approximation of −KL(q(w|θ, α) ‖ p(w)) for the log-uniform prior, element-wise
@@ -16,7 +16,7 @@ import { checkFloat } from './internal/check-float.js';
  * @returns −KL per weight, the same shape; it tends to 0 as log α → ∞ and to `0.5·log α − k1` as log α → −∞.
  */
 export const negKlMolchanov = (logAlpha: tf.Tensor): tf.Tensor => {
-  checkFloat('negKlMolchanov', 'logAlpha', logAlpha);
+  checkFloatTensor('negKlMolchanov', 'logAlpha', logAlpha);
   return tf.tidy(() => {
     const sig = tf.sigmoid(tf.add(K2, tf.mul(K3, logAlpha)));
     return tf.sub(tf.sub(tf.mul(K1, sig), tf.mul(0.5, tf.softplus(tf.neg(logAlpha)))), K1);

@@ -25,7 +25,7 @@ export const maxPool = (options: MaxPoolOptions): Layer<Record<string, never>> =
     'poolSize',
   );
   return plainLayer({
-    kind: 'max-pool',
+    kind: 'maxpool',
     config: { poolSize: [...g.kernel], strides: [...g.strides], padding: g.padding },
     name: options.name,
     init: () => ({}),

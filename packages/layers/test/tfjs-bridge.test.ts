@@ -66,7 +66,7 @@ describe.each(BACKENDS)('the tfjs-layers bridge on the %s backend', (backend) =>
     expect(network.layers.map((l) => l.kind)).toEqual([
       'sparsevd-conv2d',
       'relu',
-      'max-pool',
+      'maxpool',
       'flatten',
       'sparsevd-dense',
       'relu',

@@ -8,7 +8,7 @@ import type { ModelOptions } from './variant.js';
  * ReLU between, on flat 784-pixel inputs. 266 200 weights (biases excluded).
  */
 export const lenet300100 = (options: ModelOptions = {}): ReferenceModel => ({
-  id: 'lenet300100',
+  id: 'lenet300',
   network: sequential([
     ...denseLayer('fc1', 300, options, false),
     relu({ name: 'relu1' }),

@@ -17,10 +17,10 @@ describe('reference networks: architecture', () => {
     expect(lenet5.network.layers.map((l) => l.kind)).toEqual([
       'sparsevd-conv2d',
       'relu',
-      'max-pool',
+      'maxpool',
       'sparsevd-conv2d',
       'relu',
-      'max-pool',
+      'maxpool',
       'flatten',
       'sparsevd-dense',
       'relu',

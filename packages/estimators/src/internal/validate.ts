@@ -2,16 +2,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 
 const show = (shape: ReadonlyArray<number>): string => `[${shape.join(', ')}]`;
 
-/** Throws a TypeError naming `fn` and `arg` unless `t` is a float32 tensor. */
-export const checkFloatTensor = (fn: string, arg: string, t: unknown): Tensor => {
-  if (t === null || typeof t !== 'object' || typeof (t as Partial<Tensor>).dtype !== 'string') {
-    throw new TypeError(`${fn}: ${arg} must be a tf.Tensor, got ${t === null ? 'null' : typeof t}`);
-  }
-  const tensor = t as Tensor;
-  if (tensor.dtype !== 'float32')
-    throw new TypeError(`${fn}: ${arg} must have dtype float32, got ${tensor.dtype}`);
-  return tensor;
-};
+export { checkFloatTensor } from '@sparsevd/kl';
 
 /** Throws unless `t` has rank `rank`. */
 export const checkRank = (fn: string, arg: string, t: Tensor, rank: number, meaning: string): void => {

@@ -1,3 +1,4 @@
+import { checkFloatTensor } from '@sparsevd/kl';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { Mode, Shape } from '../layer.js';
 
@@ -15,7 +16,7 @@ export const checkInput = (layer: string, x: tf.Tensor, expected: Shape): void =
       `${layer}: expected input of shape ${showShape([null, ...expected])}, got ${showShape(x.shape)}`,
     );
   }
-  if (x.dtype !== 'float32') throw new TypeError(`${layer}: input must have dtype float32, got ${x.dtype}`);
+  checkFloatTensor(layer, 'input', x);
 };
 
 /** The forward-pass modes every layer takes. */
@@ -38,5 +39,5 @@ export const checkNhwc = (layer: string, x: tf.Tensor, channels: number): void =
       `${layer}: expected input of shape [batch, height, width, ${channels}], got ${showShape(x.shape)}`,
     );
   }
-  if (x.dtype !== 'float32') throw new TypeError(`${layer}: input must have dtype float32, got ${x.dtype}`);
+  checkFloatTensor(layer, 'input', x);
 };

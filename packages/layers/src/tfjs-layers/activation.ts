@@ -11,6 +11,9 @@ const ACTIVATIONS: Readonly<Record<ActivationName, (x: tf.Tensor) => tf.Tensor>>
   tanh: (x) => tf.tanh(x),
 };
 
+/** Whether the SparseVD tfjs-layers accept the activation `name`. */
+export const isActivation = (name: string): name is ActivationName => Object.hasOwn(ACTIVATIONS, name);
+
 /** The activation function by name; throws naming the layer for an unsupported one. */
 export const activationFn = (layer: string, name: string | undefined): ((x: tf.Tensor) => tf.Tensor) => {
   const fn = ACTIVATIONS[(name ?? 'linear') as ActivationName];

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { isActivation } from './activation.js';
 import './sparse-vd-conv2d.js';
 import './sparse-vd-dense.js';
 
@@ -15,8 +16,6 @@ export interface SparsifyOptions {
 
 type Json = { [key: string]: unknown };
 
-const SUPPORTED_ACTIVATIONS = new Set(['linear', 'relu', 'sigmoid', 'softmax', 'tanh']);
-
 /** Rewrites one layer entry of a model topology; returns whether it became a SparseVD layer. */
 const rewrite = (entry: Json, options: SparsifyOptions): boolean => {
   const className = entry.class_name;
@@ -24,7 +23,7 @@ const rewrite = (entry: Json, options: SparsifyOptions): boolean => {
   const config = entry.config as Json;
   const name = String(config.name);
   const activation = String(config.activation ?? 'linear');
-  if (!SUPPORTED_ACTIVATIONS.has(activation)) {
+  if (!isActivation(activation)) {
     throw new RangeError(
       `sparsify: layer "${name}" has activation "${activation}", which SparseVD layers do not support`,
     );

@@ -92,7 +92,7 @@ export const toLayersModel = (
       case 'flatten':
         made = tfl.layers.flatten({ name, ...input() });
         break;
-      case 'max-pool':
+      case 'maxpool':
         made = tfl.layers.maxPooling2d({
           name,
           poolSize: numbers(c.poolSize) as [number, number],
