@@ -55,6 +55,12 @@ export const batchNorm = (options: BatchNormOptions = {}): Layer<BatchNormParams
         ),
       };
     },
+    tensors: (p, prefix) => [
+      { name: `${prefix}/gamma`, role: 'scale', variable: p.gamma, unitAxis: 0 },
+      { name: `${prefix}/beta`, role: 'shift', variable: p.beta, unitAxis: 0 },
+      { name: `${prefix}/movingMean`, role: 'statistic', variable: p.movingMean, unitAxis: 0 },
+      { name: `${prefix}/movingVariance`, role: 'statistic', variable: p.movingVariance, unitAxis: 0 },
+    ],
     apply: (p, x, mode) => {
       const c = p.gamma.shape[0] as number;
       checkInput(label, x, [...x.shape.slice(1, -1), c]);

@@ -22,14 +22,18 @@ export {
 } from './kl-term.js';
 export type {
   ApplyOptions,
+  ConfigValue,
   FrozenOp,
   FrozenUnitwise,
   InitOptions,
   Layer,
+  LayerConfig,
+  LayerTensor,
   Mode,
   Params,
   Shape,
   SparseWeight,
+  TensorRole,
 } from './layer.js';
 export { type MaxPoolOptions, maxPool } from './max-pool.js';
 export {

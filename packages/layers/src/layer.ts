@@ -19,6 +19,18 @@ export type Mode = 'train' | 'eval' | 'mean';
  */
 export type ApplyOptions = FusedOptions;
 
+/** A value of a layer's configuration: plain JSON, so that it can be stored and shown. */
+export type ConfigValue =
+  | number
+  | string
+  | boolean
+  | null
+  | ReadonlyArray<ConfigValue>
+  | { readonly [key: string]: ConfigValue };
+
+/** A layer's hyperparameters as plain JSON (for reports and storage; pruning reads layers through `freeze`). */
+export type LayerConfig = { readonly [key: string]: ConfigValue };
+
 /** One operation of the layer protocol (see `frozen.ts`): what {@link Layer.freeze} returns. */
 export type FrozenOp = FrozenOpOf<Layer>;
 /** The element-wise form of the layer protocol, rebuilding a {@link Layer}. */
@@ -43,6 +55,23 @@ export interface InitOptions {
   readonly weights?: Readonly<Record<string, tf.Tensor>>;
   /** Initial log σ² of SparseVD layers: −10 by default, −15 recommended from pretrained weights. */
   readonly logSigma2Init?: number;
+}
+
+/**
+ * What a parameter tensor of a layer is (the layer protocol): `weights` of an ordinary layer (what an L2
+ * penalty takes), `theta` and `logSigma2` of a SparseVD layer, a `bias`, a batch-norm `scale` / `shift`, or a
+ * running `statistic` (not trained).
+ */
+export type TensorRole = 'weights' | 'theta' | 'logSigma2' | 'bias' | 'scale' | 'shift' | 'statistic';
+
+/** One parameter tensor of a layer with its role and the axis that indexes the layer's units. */
+export interface LayerTensor {
+  /** Its path, as {@link namedVariables} names it (`"fc1/kernel"`). */
+  readonly name: string;
+  readonly role: TensorRole;
+  readonly variable: tf.Variable;
+  /** The axis whose index is the unit (neuron or filter) an entry belongs to: the last for weights, 0 for a bias. */
+  readonly unitAxis: number;
 }
 
 /** A SparseVD weight tensor of a network, for reports: its name and parameters. */
@@ -70,7 +99,7 @@ export interface Layer<P extends Params = Params> {
    * The hyperparameters the layer was made with, as plain JSON values (e.g. `{ units: 300, threshold: 3 }`):
    * what tools that rewrite or store a network (compaction, sparse export, checkpoints) read.
    */
-  readonly config: Readonly<Record<string, unknown>>;
+  readonly config: LayerConfig;
   /** Creates the parameters for inputs of `options.inputShape`; θ initialised from `seed`. */
   init(seed: number, options: InitOptions): P;
   /** The forward pass. `noise` (a tensor or `{ seed }`) is required where `mode` is stochastic. */
@@ -95,4 +124,9 @@ export interface Layer<P extends Params = Params> {
    * exported (batch-norm). The tensors are new: the caller disposes them.
    */
   freeze?(params: P, options: FreezeOptions): ReadonlyArray<FrozenOp>;
+  /**
+   * The layer's parameter tensors with their roles (the layer protocol), named under `prefix` (the layer's path
+   * in the network). Absent for a layer without parameters.
+   */
+  tensors?(params: P, prefix: string): ReadonlyArray<LayerTensor>;
 }

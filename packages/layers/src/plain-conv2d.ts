@@ -48,6 +48,10 @@ export const plainConv2d = (options: {
     },
     outputShape: (s) => [...spatialOutput(label, s, g), filters],
     weightCount: (s) => filterShape(s).reduce((a, b) => a * b, 1),
+    tensors: (p, prefix) => [
+      { name: `${prefix}/kernel`, role: 'weights', variable: p.kernel, unitAxis: 3 },
+      { name: `${prefix}/bias`, role: 'bias', variable: p.bias, unitAxis: 0 },
+    ],
     freeze: (p, { name }) => [
       {
         form: 'conv',

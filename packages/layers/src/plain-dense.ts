@@ -47,6 +47,10 @@ export const plainDense = (options: {
     },
     outputShape: () => [units],
     weightCount: (s) => inputUnits(s) * units,
+    tensors: (p, prefix) => [
+      { name: `${prefix}/kernel`, role: 'weights', variable: p.kernel, unitAxis: 1 },
+      { name: `${prefix}/bias`, role: 'bias', variable: p.bias, unitAxis: 0 },
+    ],
     freeze: (p, { name }) => [
       { form: 'dense', name, weights: tf.clone(p.kernel), bias: tf.clone(p.bias), sparse: false },
     ],

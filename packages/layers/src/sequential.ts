@@ -2,7 +2,16 @@ import type { Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkMode } from './internal/shape.js';
 import type { KlOptions } from './kl-term.js';
-import type { ApplyOptions, InitOptions, Layer, Mode, Params, Shape, SparseWeight } from './layer.js';
+import type {
+  ApplyOptions,
+  InitOptions,
+  Layer,
+  LayerTensor,
+  Mode,
+  Params,
+  Shape,
+  SparseWeight,
+} from './layer.js';
 
 /** A network: layers applied in order, itself a {@link Layer} whose parameters are keyed by layer name. */
 export interface Sequential extends Layer<Params> {
@@ -49,7 +58,11 @@ export const sequential = (
   return {
     kind: 'sequential',
     config: {
-      layers: layers.map((layer, i) => ({ kind: layer.kind, name: names[i], config: layer.config })),
+      layers: layers.map((layer, i) => ({
+        kind: layer.kind,
+        name: names[i] as string,
+        config: layer.config,
+      })),
     },
     ...(options.name === undefined ? {} : { name: options.name }),
     layers,
@@ -100,6 +113,8 @@ export const sequential = (
         const parts = each(params, (l, p) => l.logAlpha(p)).filter((t): t is tf.Tensor => t !== undefined);
         return parts.length === 0 ? undefined : tf.concat(parts.map((t) => tf.reshape(t, [-1])));
       }),
+    tensors: (params: Params, prefix = ''): ReadonlyArray<LayerTensor> =>
+      each(params, (l, p, name) => l.tensors?.(p, prefix === '' ? name : `${prefix}/${name}`) ?? []).flat(),
     sparseWeights: (params: Params, prefix?: string): ReadonlyArray<SparseWeight> =>
       each(params, (l, p, name) =>
         l.sparseWeights(p, prefix === undefined ? name : `${prefix}/${name}`),

@@ -97,6 +97,11 @@ export const conv2d = (options: Conv2dLayerOptions): Layer<SparseParams> => {
     kl: sparseKl(options.kl),
     logAlpha: sparseLogAlpha,
     sparseWeights: (p, prefix = options.name ?? 'conv2d') => sparseWeightsOf(p, prefix, threshold),
+    tensors: (p, prefix) => [
+      { name: `${prefix}/theta`, role: 'theta', variable: p.theta, unitAxis: 3 },
+      { name: `${prefix}/logSigma2`, role: 'logSigma2', variable: p.logSigma2, unitAxis: 3 },
+      { name: `${prefix}/bias`, role: 'bias', variable: p.bias, unitAxis: 0 },
+    ],
     freeze: (p, { name, threshold: at = threshold }) => {
       const [weights, mask] = keepMask(p.theta, p.logSigma2, { threshold: at });
       mask.dispose();

@@ -78,6 +78,11 @@ export const dense = (options: DenseOptions): Layer<SparseParams> => {
     kl: sparseKl(options.kl),
     logAlpha: sparseLogAlpha,
     sparseWeights: (p, prefix = options.name ?? 'dense') => sparseWeightsOf(p, prefix, threshold),
+    tensors: (p, prefix) => [
+      { name: `${prefix}/theta`, role: 'theta', variable: p.theta, unitAxis: 1 },
+      { name: `${prefix}/logSigma2`, role: 'logSigma2', variable: p.logSigma2, unitAxis: 1 },
+      { name: `${prefix}/bias`, role: 'bias', variable: p.bias, unitAxis: 0 },
+    ],
     freeze: (p, { name, threshold: at = threshold }) => {
       const [weights, mask] = keepMask(p.theta, p.logSigma2, { threshold: at });
       mask.dispose();

@@ -22,6 +22,31 @@ describe.each(BACKENDS)('sequential networks on the %s backend', (backend) => {
 
   const net = () => sequential([dense({ units: 8, name: 'fc1' }), relu(), dense({ units: 3, name: 'fc2' })]);
 
+  it('lists its parameter tensors with their roles, named as namedVariables names them (the layer protocol)', () => {
+    const network = sequential([
+      dense({ units: 4, name: 'fc1' }),
+      relu(),
+      batchNorm({ name: 'bn' }),
+      plainDense({ units: 2, name: 'out' }),
+    ]);
+    const params = network.init(2, { inputShape: [3] });
+    const tensors = network.tensors?.(params, '') ?? [];
+    expect(tensors.map((t) => [t.name, t.role, t.unitAxis])).toEqual([
+      ['fc1/theta', 'theta', 1],
+      ['fc1/logSigma2', 'logSigma2', 1],
+      ['fc1/bias', 'bias', 0],
+      ['bn/gamma', 'scale', 0],
+      ['bn/beta', 'shift', 0],
+      ['bn/movingMean', 'statistic', 0],
+      ['bn/movingVariance', 'statistic', 0],
+      ['out/kernel', 'weights', 1],
+      ['out/bias', 'bias', 0],
+    ]);
+    const named = namedVariables(params);
+    for (const t of tensors) expect(named[t.name]).toBe(t.variable);
+    disposeParams(params);
+  });
+
   it('propagates shapes, counts weights (biases excluded), names its SparseVD weights', () => {
     const network = net();
     expect(network.names).toEqual(['fc1', 'relu_1', 'fc2']);

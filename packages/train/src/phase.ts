@@ -79,8 +79,10 @@ export const runPhase = async (run: PhaseRun): Promise<E.Either<TrainError, Phas
     network,
     params,
     vars,
-    // The pretraining phase's L2 is on the kernels of its plain layers (not biases).
-    l2Weights: named.filter(([name]) => name.endsWith('/kernel')).map(([, v]) => v),
+    // The pretraining phase's L2 is on the weights of its ordinary layers (by their role: not biases).
+    l2Weights: (network.tensors?.(params, '') ?? [])
+      .filter((t) => t.role === 'weights')
+      .map((t) => t.variable),
     l2: phase.l2,
     trainingSize: data.train.labels.length,
     sparse: phase.name === 'sparsevd',

@@ -1,6 +1,6 @@
 import type { Noise } from '@sparsevd/estimators';
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Layer, Mode, Params, Shape } from '../layer.js';
+import type { Layer, LayerConfig, Mode, Params, Shape } from '../layer.js';
 import { checkMode } from './shape.js';
 import { zeroKl } from './sparse-common.js';
 
@@ -8,12 +8,13 @@ import { zeroKl } from './sparse-common.js';
 export const plainLayer = <P extends Params>(spec: {
   readonly kind: string;
   readonly name: string | undefined;
-  readonly config?: Readonly<Record<string, unknown>>;
+  readonly config?: LayerConfig;
   readonly init: Layer<P>['init'];
   readonly apply: (params: P, x: tf.Tensor, mode: Mode, noise?: Noise) => tf.Tensor;
   readonly outputShape: (inputShape: Shape) => Shape;
   readonly weightCount?: (inputShape: Shape) => number;
   readonly freeze?: Layer<P>['freeze'];
+  readonly tensors?: Layer<P>['tensors'];
 }): Layer<P> => ({
   kind: spec.kind,
   ...(spec.name === undefined ? {} : { name: spec.name }),
@@ -29,4 +30,5 @@ export const plainLayer = <P extends Params>(spec: {
   outputShape: spec.outputShape,
   weightCount: spec.weightCount ?? (() => 0),
   ...(spec.freeze === undefined ? {} : { freeze: spec.freeze }),
+  ...(spec.tensors === undefined ? {} : { tensors: spec.tensors }),
 });
