@@ -1,12 +1,12 @@
-/** A failure the command reports in one line: `usage` (bad flags, exit 2) or `failure` (exit 1). */
+/** A failure the command reports in one line: `problem` `usage` (bad flags, exit 2) or `failure` (exit 1). */
 export interface CliError {
   readonly _tag: 'CliError';
-  readonly kind: 'usage' | 'failure';
+  readonly problem: 'usage' | 'failure';
   readonly message: string;
 }
 
-export const usageError = (message: string): CliError => ({ _tag: 'CliError', kind: 'usage', message });
-export const failure = (message: string): CliError => ({ _tag: 'CliError', kind: 'failure', message });
+export const usageError = (message: string): CliError => ({ _tag: 'CliError', problem: 'usage', message });
+export const failure = (message: string): CliError => ({ _tag: 'CliError', problem: 'failure', message });
 
 /** The flags whose names are not the configuration option's in kebab case. */
 const FLAG_OF: Readonly<Record<string, string>> = { klSchedule: 'kl-warmup', lrSchedule: 'lr-schedule' };

@@ -41,9 +41,9 @@ export const run = async (
   }
   if (E.isLeft(result)) {
     io.err.write(
-      `sparsevd: ${result.left.message}\n${result.left.kind === 'usage' ? '(sparsevd --help for usage)\n' : ''}`,
+      `sparsevd: ${result.left.message}\n${result.left.problem === 'usage' ? '(sparsevd --help for usage)\n' : ''}`,
     );
-    return result.left.kind === 'usage' ? 2 : 1;
+    return result.left.problem === 'usage' ? 2 : 1;
   }
   return result.right;
 };

@@ -32,5 +32,5 @@ export { type RestoredNetwork, restoreNetwork } from './restore-network.js';
 export { type KlSchedule, klWeight, type LrSchedule, learningRate } from './schedules.js';
 export { type LabelledTensors, runDataFromTensors } from './tensor-data.js';
 export { PRETRAIN_DROPOUT, PRETRAIN_L2, type TrainOptions, type TrainResult, train } from './train.js';
-export { type TrainError, trainError } from './train-error.js';
+export { type TrainError, type TrainProblem, trainError } from './train-error.js';
 export { type StepContext, type StepInput, type StepResult, trainStep } from './train-step.js';

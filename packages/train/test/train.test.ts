@@ -130,7 +130,7 @@ describe('train', () => {
       checkpointPath: path,
       resume: good.right,
     })();
-    expect(E.isLeft(result) && result.left).toMatchObject({ kind: 'NonFinite' });
+    expect(E.isLeft(result) && result.left).toMatchObject({ problem: 'NonFinite', kind: 'NonFinite' });
     if (E.isLeft(result))
       expect(result.left.message).toMatch(
         /^non-finite loss \(NaN\) at epoch 2, step \d+; the last good checkpoint is kept$/,
@@ -142,7 +142,7 @@ describe('train', () => {
     const big = await train({ ...config, batchSize: 601 }, data)();
     expect(E.isLeft(big) && big.left.message).toBe('batchSize: 601 is larger than the 600 training examples');
     const bad = await train({ ...config, lr: 0 }, data)();
-    expect(E.isLeft(bad) && bad.left).toMatchObject({ kind: 'Config' });
+    expect(E.isLeft(bad) && bad.left).toMatchObject({ problem: 'Config' });
   });
 
   it('leaks no tensors over a run', async () => {
@@ -166,8 +166,8 @@ describe('train never rejects', () => {
     const result = await run().catch((error: unknown) => ({ rejected: error }));
     expect(result).not.toHaveProperty('rejected');
     expect(E.isLeft(result as E.Either<unknown, unknown>)).toBe(true);
-    const error = (result as E.Left<{ kind: string; message: string }>).left;
-    expect(error.kind).toBe('Failed');
+    const error = (result as E.Left<{ problem: string; message: string }>).left;
+    expect(error.problem).toBe('Failed');
     expect(error.message).toBe('training failed in the sparsevd phase, epoch 2, step 5: injected failure');
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -179,7 +179,7 @@ describe('train never rejects', () => {
         throw new Error('disk on fire');
       },
     })();
-    expect(E.isLeft(result) && result.left).toMatchObject({ kind: 'Checkpoint' });
+    expect(E.isLeft(result) && result.left).toMatchObject({ problem: 'Checkpoint' });
     expect(E.isLeft(result) && result.left.message).toMatch(/cannot write the checkpoint: disk on fire/);
   });
 });

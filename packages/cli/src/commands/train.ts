@@ -94,7 +94,7 @@ export const runTraining = async (
     await Promise.all(pending);
     if (E.isLeft(result))
       return E.left(
-        failure(result.left.kind === 'Config' ? asFlagMessage(result.left.message) : result.left.message),
+        failure(result.left.problem === 'Config' ? asFlagMessage(result.left.message) : result.left.message),
       );
     const { network, params, metrics, interrupted } = result.right;
     if (interrupted) {
