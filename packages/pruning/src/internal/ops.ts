@@ -1,4 +1,12 @@
-import type { FrozenOp, Layer, Params, Sequential } from '@sparsevd/layers';
+import type {
+  FrozenMaxPool,
+  FrozenOp,
+  FrozenSelect,
+  FrozenUnitwise,
+  Layer,
+  Params,
+  Sequential,
+} from '@sparsevd/layers';
 import type * as tf from '@tensorflow/tfjs-core';
 import { checkNetwork } from './check-network.js';
 
@@ -30,30 +38,13 @@ export interface ConvOp {
   readonly sparse: boolean;
 }
 
+/** A frozen form of the layer protocol as an op of this package (`kind` for `form`, arrays for tensors). */
+type AsOp<F extends { readonly form: string }> = Omit<F, 'form'> & { readonly kind: F['form'] };
+
 /** An element-wise function (the layer protocol's `unitwise` form: ReLU, or any a layer defines). */
-export interface UnitwiseOp {
-  readonly kind: 'unitwise';
-  readonly name: string;
-  readonly op: string;
-  readonly config: Readonly<Record<string, number | string | boolean>>;
-  readonly fn: (value: number) => number;
-  readonly layer: () => Layer;
-}
-
-export interface PoolOp {
-  readonly kind: 'maxpool';
-  readonly name: string;
-  readonly pool: readonly [number, number];
-  readonly strides: readonly [number, number];
-  readonly padding: 'valid' | 'same';
-}
-
-export interface SelectOp {
-  readonly kind: 'select';
-  readonly name: string;
-  readonly inputSize: number;
-  readonly indices: ReadonlyArray<number>;
-}
+export type UnitwiseOp = AsOp<FrozenUnitwise>;
+export type PoolOp = AsOp<FrozenMaxPool>;
+export type SelectOp = AsOp<FrozenSelect>;
 
 /** A network as a list of plain operations (what compaction and sparse export work on). */
 export type Op =
