@@ -12,7 +12,6 @@ export {
 } from './csr.js';
 export { finiteJson } from './finite-json.js';
 export { masks, type WeightMask } from './masks.js';
-export { readSparseFile, type SparseFileError, writeSparseFile } from './sparse-file.js';
 export {
   type ParseSparseOptions,
   parseSparse,

@@ -9,14 +9,13 @@ import {
   compact,
   masks,
   parseSparse,
-  readSparseFile,
   serializeSparse,
   sparseModel,
   sparsityReport,
   thresholdSweep,
   toSparse,
-  writeSparseFile,
 } from '../src/index.js';
+import { readSparseFile, writeSparseFile } from '../src/node/index.js';
 import { BACKENDS, useBackend } from './backends.js';
 import { evalOutputs, lenets, maxAbsDiff, mnistBatch, rng, setPattern } from './fixtures.js';
 

@@ -14,8 +14,8 @@ import {
   sparsityReport,
   thresholdSweep,
   toSparse,
-  writeSparseFile,
 } from '../src/index.js';
+import { writeSparseFile } from '../src/node/index.js';
 import { useBackend } from './backends.js';
 import { lenets } from './fixtures.js';
 

@@ -7,8 +7,8 @@ import {
   parseSparse,
   type SparseFormatError,
   serializeSparse,
-} from './sparse-format.js';
-import type { SparseNetwork } from './sparse-model-types.js';
+} from '../sparse-format.js';
+import type { SparseNetwork } from '../sparse-model-types.js';
 
 /** A file that could not be read or written. */
 export interface SparseFileError {

@@ -1,0 +1,1 @@
+export { readSparseFile, type SparseFileError, writeSparseFile } from './sparse-file.js';
