@@ -1,4 +1,4 @@
-import { keepMask, lrtConv2d, type Noise } from '@sparsevd/estimators';
+import { lrtConv2d, type Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv, geometry, spatialOutput } from './internal/conv-geometry.js';
 import {
@@ -11,9 +11,11 @@ import {
 import { checkMode, checkNhwc } from './internal/shape.js';
 import {
   checkThreshold,
+  frozenWeights,
   maskedTheta,
   sparseKl,
   sparseLogAlpha,
+  sparseTensors,
   sparseWeightsOf,
 } from './internal/sparse-common.js';
 import type { ApplyOptions, Layer, Mode, Shape } from './layer.js';
@@ -97,25 +99,17 @@ export const conv2d = (options: Conv2dLayerOptions): Layer<SparseParams> => {
     kl: sparseKl(options.kl),
     logAlpha: sparseLogAlpha,
     sparseWeights: (p, prefix = options.name ?? 'conv2d') => sparseWeightsOf(p, prefix, threshold),
-    tensors: (p, prefix) => [
-      { name: `${prefix}/theta`, role: 'theta', variable: p.theta, unitAxis: 3 },
-      { name: `${prefix}/logSigma2`, role: 'logSigma2', variable: p.logSigma2, unitAxis: 3 },
-      { name: `${prefix}/bias`, role: 'bias', variable: p.bias, unitAxis: 0 },
-    ],
-    freeze: (p, { name, threshold: at = threshold }) => {
-      const [weights, mask] = keepMask(p.theta, p.logSigma2, { threshold: at });
-      mask.dispose();
-      const frozen = {
+    tensors: sparseTensors,
+    freeze: (p, { name, threshold: at = threshold }) => [
+      {
         form: 'conv',
         name,
-        weights,
-        bias: tf.clone(p.bias),
+        ...frozenWeights(p, at),
         strides: [g.strides[0], g.strides[1]],
         padding: g.padding,
         sparse: true,
-      } as const;
-      return [frozen];
-    },
+      },
+    ],
     outputShape: (inputShape) => [...spatialOutput(label, inputShape, g), filters],
     weightCount: (inputShape) => filterShape(inputShape).reduce((a, b) => a * b, 1),
   };

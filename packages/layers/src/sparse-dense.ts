@@ -1,4 +1,4 @@
-import { keepMask, lrtDense, type Noise } from '@sparsevd/estimators';
+import { lrtDense, type Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   checkLogSigma2Init,
@@ -10,9 +10,11 @@ import {
 import { checkInput, checkMode } from './internal/shape.js';
 import {
   checkThreshold,
+  frozenWeights,
   maskedTheta,
   sparseKl,
   sparseLogAlpha,
+  sparseTensors,
   sparseWeightsOf,
 } from './internal/sparse-common.js';
 import type { ApplyOptions, Layer, Mode } from './layer.js';
@@ -78,16 +80,10 @@ export const dense = (options: DenseOptions): Layer<SparseParams> => {
     kl: sparseKl(options.kl),
     logAlpha: sparseLogAlpha,
     sparseWeights: (p, prefix = options.name ?? 'dense') => sparseWeightsOf(p, prefix, threshold),
-    tensors: (p, prefix) => [
-      { name: `${prefix}/theta`, role: 'theta', variable: p.theta, unitAxis: 1 },
-      { name: `${prefix}/logSigma2`, role: 'logSigma2', variable: p.logSigma2, unitAxis: 1 },
-      { name: `${prefix}/bias`, role: 'bias', variable: p.bias, unitAxis: 0 },
+    tensors: sparseTensors,
+    freeze: (p, { name, threshold: at = threshold }) => [
+      { form: 'dense', name, ...frozenWeights(p, at), sparse: true },
     ],
-    freeze: (p, { name, threshold: at = threshold }) => {
-      const [weights, mask] = keepMask(p.theta, p.logSigma2, { threshold: at });
-      mask.dispose();
-      return [{ form: 'dense', name, weights, bias: tf.clone(p.bias), sparse: true }];
-    },
     outputShape: () => [units],
     weightCount: (inputShape) => inputUnits(inputShape) * units,
   };

@@ -3,7 +3,7 @@ import type { FusedOptions } from '@sparsevd/kernels';
 import { molchanovKl } from '@sparsevd/kl';
 import * as tf from '@tensorflow/tfjs-core';
 import { type KlOptions, type WeightKl, type WeightPosterior, weightKl } from '../kl-term.js';
-import type { SparseWeight } from '../layer.js';
+import type { LayerTensor, SparseWeight } from '../layer.js';
 import type { SparseParams } from '../sparse-params.js';
 
 export const checkThreshold = (layer: string, threshold: number): number => {
@@ -45,6 +45,26 @@ export const sparseWeightsOf = (
   name: string,
   threshold: number,
 ): ReadonlyArray<SparseWeight> => [{ name, theta: p.theta, logSigma2: p.logSigma2, threshold }];
+
+/** The parameter tensors of a SparseVD layer with their roles; units are θ's last axis. */
+export const sparseTensors = (p: SparseParams, prefix: string): ReadonlyArray<LayerTensor> => {
+  const unitAxis = p.theta.rank - 1;
+  return [
+    { name: `${prefix}/theta`, role: 'theta', variable: p.theta, unitAxis },
+    { name: `${prefix}/logSigma2`, role: 'logSigma2', variable: p.logSigma2, unitAxis },
+    { name: `${prefix}/bias`, role: 'bias', variable: p.bias, unitAxis: 0 },
+  ];
+};
+
+/** The eval-mode weights of a SparseVD layer for its frozen form: θ masked at `threshold`, a copy of the bias. */
+export const frozenWeights = (
+  p: SparseParams,
+  threshold: number,
+): { readonly weights: tf.Tensor; readonly bias: tf.Tensor } => {
+  const [weights, mask] = keepMask(p.theta, p.logSigma2, { threshold });
+  mask.dispose();
+  return { weights, bias: tf.clone(p.bias) };
+};
 
 /** A scalar zero (the KL of a plain layer). */
 export const zeroKl = (): tf.Scalar => tf.scalar(0);
