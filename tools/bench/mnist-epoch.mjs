@@ -5,7 +5,8 @@
 // then disposed, as a training loop would. Repeats the epoch to report a median.
 // Usage: node tools/bench/mnist-epoch.mjs [backend] [repeats]     (default: wasm 5)
 import { selectBackend } from '@sparsevd/backend';
-import { batches, loadMnist } from '@sparsevd/datasets';
+import { batches } from '@sparsevd/datasets';
+import { loadMnist } from '@sparsevd/datasets/node';
 import * as tf from '@tensorflow/tfjs-core';
 
 const backend = process.argv[2] ?? 'wasm';

@@ -8,7 +8,8 @@
 // network's seeded initialisation. Reports medians over repetitions and ratios to dense-masked.
 // Usage: node tools/bench/sparse-inference.mjs [backend] [repeats]    (default: auto-chosen backend, 200)
 import { selectBackend } from '@sparsevd/backend';
-import { batches, loadMnist, take } from '@sparsevd/datasets';
+import { batches, take } from '@sparsevd/datasets';
+import { loadMnist } from '@sparsevd/datasets/node';
 import { lenet300100 } from '@sparsevd/models';
 import { compact, sparseModel, sparsityReport, toSparse } from '@sparsevd/pruning';
 import * as tf from '@tensorflow/tfjs-core';

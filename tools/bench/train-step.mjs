@@ -68,7 +68,8 @@ if (args[0] === '--sgemm') {
 if (args[0] === '--child') {
   const [, backend, model, steps, warmup, isa] = args;
   const { selectBackend } = await import('@sparsevd/backend');
-  const { DEFAULT_CONFIG, loadRunData, train } = await import('@sparsevd/train');
+  const { DEFAULT_CONFIG, train } = await import('@sparsevd/train');
+  const { loadRunData } = await import('@sparsevd/train/node');
   const chosen = await selectBackend({ backend, env: {}, ...(isa ? { nativeIsa: isa } : {}) })();
   if (chosen._tag === 'Left') {
     process.stdout.write(`${JSON.stringify({ note: chosen.left.message.split('\n')[0] })}\n`);

@@ -8,7 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { selectBackend } from '@sparsevd/backend';
-import { loadMnist, take } from '@sparsevd/datasets';
+import { take } from '@sparsevd/datasets';
+import { loadMnist } from '@sparsevd/datasets/node';
 import { fromLayersModel, KlWarmup, SparseVDDense } from '@sparsevd/layers/tfjs-layers';
 import { sparsityReport } from '@sparsevd/pruning';
 import * as tf from '@tensorflow/tfjs-core';

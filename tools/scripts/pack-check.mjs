@@ -4,7 +4,8 @@
 //   2. `npm pack` makes its tarball (from the built dist/);
 //   3. an empty scratch project installs that tarball, plus the tarballs of the @sparsevd packages it
 //      depends on (not yet on the registry), with every other dependency from the registry;
-//   4. plain `node` imports every entry of its `exports` map there, and runs its bins with --help;
+//   4. plain `node` imports every entry of its `exports` map there, and runs its bins with --help; each
+//      library package's root entry also bundles with esbuild for `--platform=browser` with no `node:` import;
 //   5. a second scratch project installs exactly what the package README's `npm install` lines name (tarballs
 //      standing in for the registry for @sparsevd packages, with the @sparsevd packages those depend on), and
 //      every ```js example of the README runs there under plain `node`, its output checked against the
@@ -23,6 +24,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 
@@ -72,6 +74,17 @@ const SMOKE = {
   ],
 };
 
+/** The library packages, whose root entry must bundle for the browser (their Node-only parts are `/node`). */
+const BROWSER_SAFE = new Set([
+  '@sparsevd/kernels',
+  '@sparsevd/kl',
+  '@sparsevd/estimators',
+  '@sparsevd/layers',
+  '@sparsevd/models',
+  '@sparsevd/pruning',
+  '@sparsevd/datasets',
+  '@sparsevd/train',
+]);
 const UNINSTALLABLE = new Set([
   '@tensorflow/tfjs-node',
   '@tensorflow/tfjs-node-gpu',
@@ -124,6 +137,26 @@ for (const dir of dirs) {
         `plain node cannot import ${entry}: ${(error.stderr || error.message).split('\n').slice(0, 5).join(' ')}`,
       );
     }
+  }
+  if (BROWSER_SAFE.has(name)) {
+    const entry = join(project, 'browser-entry.mjs');
+    writeFileSync(entry, `export * from '${name}';\n`);
+    const bundled = await build({
+      entryPoints: [entry],
+      absWorkingDir: project,
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'browser',
+      logLevel: 'silent',
+    }).catch((error) => ({ errors: error.errors ?? [{ text: error.message }], outputFiles: [] }));
+    const code = bundled.outputFiles.map((f) => f.text).join('\n');
+    if (bundled.errors.length > 0 || /from ["']node:|require\(["']node:/.test(code))
+      fail(
+        name,
+        `does not bundle for the browser: ${bundled.errors.map((e) => e.text).join('; ') || 'a node: import'}`,
+      );
+    else process.stdout.write(`pack-check: ${name}: bundles for --platform=browser with no node: import\n`);
   }
   const bins = Object.keys(
     typeof manifest.bin === 'string' ? { [name]: manifest.bin } : (manifest.bin ?? {}),

@@ -11,7 +11,8 @@ import { existsSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectBackend } from '@sparsevd/backend';
 import { namedVariables } from '@sparsevd/layers';
-import { DEFAULT_CONFIG, loadRunData, readCheckpoint, train } from '@sparsevd/train';
+import { DEFAULT_CONFIG, train } from '@sparsevd/train';
+import { fileCheckpointStore, loadRunData, readCheckpoint } from '@sparsevd/train/node';
 
 const [backend, dir, configJson] = process.argv.slice(2);
 const mark = (line) => writeSync(1, `${line}\n`);
@@ -36,7 +37,7 @@ if (data._tag === 'Left') fail(data.left.message);
 const stepsPerEpoch = Math.ceil(data.right.train.labels.length / config.batchSize);
 mark(`start ${resume === undefined ? 'fresh' : `resume ${resume.position.epoch} ${resume.position.step}`}`);
 const result = await train(config, data.right, {
-  checkpointPath,
+  checkpoints: fileCheckpointStore(checkpointPath),
   ...(resume === undefined ? {} : { resume }),
   onEvent: (event) => {
     // The loss rides along (every digit), so a run that drifts shows the first step where it did.

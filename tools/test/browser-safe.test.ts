@@ -1,6 +1,5 @@
-// The library packages that are browser-safe so far import in a browser bundle with no Node built-ins (issue
-// 16 asks it of all of them; datasets and train still read files through node:fs and are not listed yet). Their
-// Node-only parts sit behind a `node` subpath, which must not bundle for the browser.
+// Every library package imports in a browser bundle with no Node built-ins (issue 16). Their Node-only parts
+// (reading and writing files) sit behind a `node` subpath, which must not bundle for the browser.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,6 +33,8 @@ describe('library packages in a browser bundle', () => {
     '@sparsevd/layers/tfjs-layers',
     '@sparsevd/models',
     '@sparsevd/pruning',
+    '@sparsevd/datasets',
+    '@sparsevd/train',
   ])(
     '%s bundles for the browser with no node: import',
     async (specifier) => {
@@ -45,7 +46,11 @@ describe('library packages in a browser bundle', () => {
     120_000,
   );
 
-  it('the Node-only subpath does not (it reads and writes files)', async () => {
-    await expect(bundle('@sparsevd/pruning/node')).rejects.toThrow(/node:/);
-  }, 120_000);
+  it.each(['@sparsevd/pruning/node', '@sparsevd/datasets/node', '@sparsevd/train/node'])(
+    'the Node-only subpath %s does not (it reads and writes files)',
+    async (specifier) => {
+      await expect(bundle(specifier)).rejects.toThrow(/node:/);
+    },
+    120_000,
+  );
 });

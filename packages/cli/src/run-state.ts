@@ -2,13 +2,8 @@ import { access } from 'node:fs/promises';
 import { type BackendChoice, type BackendInfo, selectBackend } from '@sparsevd/backend';
 import type { Params, Sequential, Shape } from '@sparsevd/layers';
 import { masks, sparsityReport } from '@sparsevd/pruning';
-import {
-  type Checkpoint,
-  type EpochMetrics,
-  readCheckpoint,
-  restoreNetwork,
-  type TrainConfig,
-} from '@sparsevd/train';
+import { type Checkpoint, type EpochMetrics, restoreNetwork, type TrainConfig } from '@sparsevd/train';
+import { readCheckpoint } from '@sparsevd/train/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { type CliError, failure } from './cli-error.js';
 import { firstLayerChart, logAlphaChart, renderSvg, trainingChart } from './plots.js';

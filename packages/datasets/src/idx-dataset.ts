@@ -1,46 +1,43 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { Dataset } from './dataset.js';
 import { type DatasetError, datasetError } from './dataset-error.js';
 import { parseIdx } from './idx.js';
 import { checkLabels } from './internal/check-labels.js';
-import { readMaybeGzip } from './read-file.js';
 
-/** Where one split of an IDX dataset lives. */
-export interface IdxPair {
-  /** Dataset name for messages, e.g. `"mnist/train"`. */
+/** One split of an IDX dataset as bytes (already decompressed), with where each file came from. */
+export interface IdxBytes {
+  /** Dataset name for messages and the result, e.g. `"mnist/train"`. */
   readonly name: string;
-  /** Images file (raw or gzip): dimensions `[count, height, width]` or `[count, height, width, channels]`. */
-  readonly images: string;
-  /** Labels file (raw or gzip): dimensions `[count]`. */
-  readonly labels: string;
+  /** The images file's bytes: dimensions `[count, height, width]` or `[count, height, width, channels]`. */
+  readonly images: Uint8Array;
+  /** The labels file's bytes: dimensions `[count]`. */
+  readonly labels: Uint8Array;
   /** Number of classes; every label must be below it. */
   readonly classes: number;
+  /** The file or URL of each, named in errors (default: `"<name>/images"`, `"<name>/labels"`). */
+  readonly sources?: { readonly images: string; readonly labels: string };
 }
 
-const readIdx = (path: string) =>
-  pipe(
-    readMaybeGzip(path),
-    TE.chainEitherK((bytes) => parseIdx(bytes, path)),
-  );
-
 /**
- * Loads one split of an IDX dataset (MNIST, Fashion-MNIST, or any set in that format) from an images file
- * and a labels file, checking both files, that the image file really holds images, that the counts agree
- * and that every label is in range.
+ * Parses one split of an IDX dataset (MNIST, Fashion-MNIST, or any set in that format) from the bytes of its
+ * images file and labels file, checking both, that the image file really holds images, that the counts agree
+ * and that every label is in range. Runs anywhere (no file system): the Node loaders and the browser's
+ * `fetch` loader both end here.
  */
-export const loadIdxPair = (pair: IdxPair): TE.TaskEither<DatasetError, Dataset> =>
-  pipe(
-    TE.Do,
-    TE.apS('images', readIdx(pair.images)),
-    TE.apS('labels', readIdx(pair.labels)),
-    TE.chainEitherK(({ images, labels }): E.Either<DatasetError, Dataset> => {
+export const parseIdxPair = (pair: IdxBytes): E.Either<DatasetError, Dataset> => {
+  const imagesSource = pair.sources?.images ?? `${pair.name}/images`;
+  const labelsSource = pair.sources?.labels ?? `${pair.name}/labels`;
+  return pipe(
+    E.Do,
+    E.apS('images', parseIdx(pair.images, imagesSource)),
+    E.apS('labels', parseIdx(pair.labels, labelsSource)),
+    E.chain(({ images, labels }): E.Either<DatasetError, Dataset> => {
       if (images.dims.length < 3) {
         return E.left(
           datasetError(
             'BadDimensions',
-            pair.images,
+            imagesSource,
             `expected images [count, height, width(, channels)], got [${images.dims.join(', ')}]`,
           ),
         );
@@ -49,7 +46,7 @@ export const loadIdxPair = (pair: IdxPair): TE.TaskEither<DatasetError, Dataset>
         return E.left(
           datasetError(
             'BadDimensions',
-            pair.labels,
+            labelsSource,
             `expected labels [count], got [${labels.dims.join(', ')}]`,
           ),
         );
@@ -59,13 +56,13 @@ export const loadIdxPair = (pair: IdxPair): TE.TaskEither<DatasetError, Dataset>
         return E.left(
           datasetError(
             'CountMismatch',
-            pair.labels,
-            `${labels.dims[0]} labels for ${count} images in ${pair.images}`,
+            labelsSource,
+            `${labels.dims[0]} labels for ${count} images in ${imagesSource}`,
           ),
         );
       }
       return pipe(
-        checkLabels(labels.data, pair.classes, pair.labels),
+        checkLabels(labels.data, pair.classes, labelsSource),
         E.map((checked) => ({
           name: pair.name,
           images: images.data,
@@ -76,3 +73,4 @@ export const loadIdxPair = (pair: IdxPair): TE.TaskEither<DatasetError, Dataset>
       );
     }),
   );
+};

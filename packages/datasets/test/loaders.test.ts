@@ -8,12 +8,9 @@ import {
   type DatasetError,
   type DatasetProblem,
   FASHION_MNIST_DEFAULT_DIR,
-  loadCifar10,
-  loadFashionMnist,
-  loadIdxPair,
-  loadMnist,
   type Splits,
 } from '../src/index.js';
+import { loadCifar10, loadFashionMnist, loadIdxPair, loadMnist } from '../src/node/index.js';
 import { cifarRecords, gzip, idxBytes, tempDir, tinyIdxSplit } from './helpers.js';
 
 const right = async <A>(task: TE.TaskEither<DatasetError, A>): Promise<A> => {
@@ -191,7 +188,7 @@ describe('bad input is a clear Left naming the file, never a crash or a short da
     // Not the real default (that one is installed here): the message for a missing default is built the same way.
     const result = await loadFashionMnist({ dir: '/nonexistent' })();
     expect(E.isLeft(result) && result.left.message).toMatch(/directory not found; pass the directory/);
-    const { loadIdxSplits } = await import('../src/index.js');
+    const { loadIdxSplits } = await import('../src/node/index.js');
     const missing = await loadIdxSplits(
       'fashion-mnist',
       '/nonexistent',

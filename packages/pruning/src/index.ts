@@ -11,6 +11,7 @@ export {
   toCsr,
 } from './csr.js';
 export { finiteJson } from './finite-json.js';
+export { crc32 } from './internal/crc32.js';
 export { masks, type WeightMask } from './masks.js';
 export {
   type ParseSparseOptions,

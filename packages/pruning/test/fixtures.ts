@@ -1,4 +1,5 @@
-import { batches, loadMnist, take } from '@sparsevd/datasets';
+import { batches, take } from '@sparsevd/datasets';
+import { loadMnist } from '@sparsevd/datasets/node';
 import {
   conv2d,
   dense,

@@ -1,9 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
-import { finiteJson } from '@sparsevd/pruning';
+import { crc32, finiteJson } from '@sparsevd/pruning';
 import * as E from 'fp-ts/lib/Either.js';
-import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { type TrainConfig, validateConfig } from './config.js';
 import type { EpochMetrics } from './metrics.js';
 import { type TrainError, trainError } from './train-error.js';
@@ -145,53 +141,3 @@ export const parseCheckpoint = (bytes: Uint8Array, path: string): E.Either<Train
     return fail((error as Error).message);
   }
 };
-
-/** Writes bytes to a file and flushes them to disk (the default writer of {@link writeCheckpoint}). */
-export const writeDurably = async (path: string, bytes: Uint8Array): Promise<void> => {
-  const handle = await open(path, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-};
-
-/**
- * Writes a checkpoint atomically: to a temporary file beside `path`, flushed, then renamed over `path`.
- * A crash at any point leaves either the previous checkpoint or the new one, never a broken one.
- *
- * @param write - the file writer (injected by tests to simulate a crash mid-write).
- */
-export const writeCheckpoint =
-  (
-    path: string,
-    checkpoint: Checkpoint,
-    write: (path: string, bytes: Uint8Array) => Promise<void> = writeDurably,
-  ): TE.TaskEither<TrainError, string> =>
-  async () => {
-    const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      await write(temp, serializeCheckpoint(checkpoint));
-      await rename(temp, path);
-      return E.right(path);
-    } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined);
-      return E.left(
-        trainError('Checkpoint', `${path}: cannot write the checkpoint: ${(error as Error).message}`),
-      );
-    }
-  };
-
-/** Reads and validates a checkpoint file. */
-export const readCheckpoint =
-  (path: string): TE.TaskEither<TrainError, Checkpoint> =>
-  async () => {
-    try {
-      return parseCheckpoint(new Uint8Array(await readFile(path)), path);
-    } catch (error) {
-      return E.left(
-        trainError('Checkpoint', `${path}: cannot read the checkpoint: ${(error as Error).message}`),
-      );
-    }
-  };

@@ -2,17 +2,11 @@ import {
   type BatchOptions,
   channelStats,
   type Dataset,
-  type DatasetError,
-  loadCifar10,
-  loadFashionMnist,
-  loadMnist,
   randomLabels,
   type Splits,
   take,
 } from '@sparsevd/datasets';
 import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
-import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { TrainConfig } from './config.js';
 import { type TrainError, trainError } from './train-error.js';
 
@@ -39,53 +33,38 @@ export interface RunData {
 }
 
 /**
- * Loads the configured dataset and prepares it for the configured model: subsets, random labels, the
- * layout the network expects (flat for LeNet-300-100, NHWC for the conv nets) and normalisation (pixels to
- * [0, 1] for MNIST and Fashion-MNIST, as the paper; per-channel standardisation with the training set's
- * statistics for CIFAR-10). A subset larger than its split is a `Config` error, never silently capped.
+ * Prepares a dataset's splits for the configured run: subsets, random labels, the layout the network expects
+ * (flat for LeNet-300-100, NHWC for the conv nets) and normalisation (pixels to [0, 1] for MNIST and
+ * Fashion-MNIST, as the paper; per-channel standardisation with the training set's statistics for CIFAR-10).
+ * A subset larger than its split is a `Config` error, never silently capped; anything thrown while preparing
+ * is a `Data` error. Runs anywhere: `loadRunData` of `@sparsevd/train/node` reads the files and ends here, and
+ * a page that fetched the splits calls it directly, so both train on the same examples.
  */
-export const loadRunData = (config: TrainConfig): TE.TaskEither<DatasetError | TrainError, RunData> => {
-  const load = (): TE.TaskEither<DatasetError, Splits> => {
-    switch (config.dataset) {
-      case 'mnist':
-        return loadMnist(config.dataDir === undefined ? {} : { dir: config.dataDir });
-      case 'fashion-mnist':
-        return loadFashionMnist(config.dataDir === undefined ? {} : { dir: config.dataDir });
-      case 'cifar10':
-        return loadCifar10({ dir: config.dataDir ?? '' });
-    }
-  };
-  const task: TE.TaskEither<DatasetError | TrainError, RunData> = pipe(
-    load(),
-    TE.chainEitherKW((splits) => {
-      const tooLarge =
-        checkSubset('trainSubset', config.trainSubset, splits.train, config.dataset) ??
-        checkSubset('testSubset', config.testSubset, splits.test, config.dataset);
-      return tooLarge === undefined ? E.right(splits) : E.left(tooLarge);
-    }),
-    TE.map(({ train, test }) => {
-      const trainPart = config.trainSubset === undefined ? train : take(train, config.trainSubset);
-      const testPart = config.testSubset === undefined ? test : take(test, config.testSubset);
-      const labelled = config.randomLabels ? randomLabels(trainPart, config.seed) : trainPart;
-      const stats = channelStats(labelled);
-      return {
-        train: labelled,
-        test: testPart,
-        batching: {
-          layout: config.model === 'lenet300' ? 'flat' : 'nhwc',
-          normalize: config.dataset === 'cifar10' ? { mean: stats.mean, std: stats.std } : 'unit',
-        },
-      };
-    }),
-  );
-  // Never rejects: a throw while preparing the data (subsets, random labels, statistics) is a `Data` error.
-  return () =>
-    task().catch((error: unknown) =>
-      E.left(
-        trainError(
-          'Data',
-          `preparing ${config.dataset} failed: ${error instanceof Error ? error.message : String(error)}`,
-        ),
+export const prepareRunData = (config: TrainConfig, splits: Splits): E.Either<TrainError, RunData> => {
+  try {
+    const tooLarge =
+      checkSubset('trainSubset', config.trainSubset, splits.train, config.dataset) ??
+      checkSubset('testSubset', config.testSubset, splits.test, config.dataset);
+    if (tooLarge !== undefined) return E.left(tooLarge);
+    const { train, test } = splits;
+    const trainPart = config.trainSubset === undefined ? train : take(train, config.trainSubset);
+    const testPart = config.testSubset === undefined ? test : take(test, config.testSubset);
+    const labelled = config.randomLabels ? randomLabels(trainPart, config.seed) : trainPart;
+    const stats = channelStats(labelled);
+    return E.right({
+      train: labelled,
+      test: testPart,
+      batching: {
+        layout: config.model === 'lenet300' ? 'flat' : 'nhwc',
+        normalize: config.dataset === 'cifar10' ? { mean: stats.mean, std: stats.std } : 'unit',
+      },
+    });
+  } catch (error) {
+    return E.left(
+      trainError(
+        'Data',
+        `preparing ${config.dataset} failed: ${error instanceof Error ? error.message : String(error)}`,
       ),
     );
+  }
 };

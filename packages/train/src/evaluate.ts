@@ -20,20 +20,21 @@ export const evaluate = (
   options: { readonly batchSize?: number; readonly mode?: Mode } = {},
 ): Evaluation => {
   const { batchSize = 1000, mode = 'eval' } = options;
-  let wrong = 0;
-  let lossSum = 0;
+  // The sums stay on the backend; one read at the end (not one per batch, which stalls webgl).
+  let sums = tf.zeros([2]);
   let count = 0;
   for (const { x, y, size } of batches(dataset, { ...batching, batchSize, shuffle: false })) {
-    const [mistakes, loss] = tf.tidy(() => {
+    const next = tf.tidy(() => {
       const logits = network.apply(params, x, mode);
       const miss = tf.sum(tf.cast(tf.notEqual(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32'));
       const ce = tf.losses.softmaxCrossEntropy(y, logits, undefined, undefined, tf.Reduction.SUM);
-      return [miss, ce];
+      return tf.add(sums, tf.stack([miss, ce]));
     });
-    wrong += (mistakes as tf.Tensor).dataSync()[0] as number;
-    lossSum += (loss as tf.Tensor).dataSync()[0] as number;
+    tf.dispose([x, y, sums]);
+    sums = next;
     count += size;
-    tf.dispose([x, y, mistakes as tf.Tensor, loss as tf.Tensor]);
   }
-  return { error: wrong / count, loss: lossSum / count };
+  const [wrong, lossSum] = sums.dataSync() as Float32Array;
+  sums.dispose();
+  return { error: (wrong as number) / count, loss: (lossSum as number) / count };
 };

@@ -4,12 +4,18 @@ export {
   CHECKPOINT_VERSION,
   type Checkpoint,
   parseCheckpoint,
-  readCheckpoint,
   type StoredTensor,
   serializeCheckpoint,
-  writeCheckpoint,
-  writeDurably,
 } from './checkpoint.js';
+export {
+  type CheckpointStore,
+  type IdbFactoryLike,
+  type IndexedDbStoreOptions,
+  indexedDbCheckpointStore,
+  loadCheckpoint,
+  memoryCheckpointStore,
+  saveCheckpoint,
+} from './checkpoint-store.js';
 export {
   type ConfigError,
   DATASET_IDS,
@@ -21,13 +27,13 @@ export {
   type TrainConfig,
   validateConfig,
 } from './config.js';
-export { loadRunData, type RunData } from './data.js';
+export { prepareRunData, type RunData } from './data.js';
 export { type EpochEnd, type EpochSums, epochMetrics } from './epoch-end.js';
 export { type Evaluation, evaluate } from './evaluate.js';
 export type { TrainEvent } from './events.js';
 export type { EpochMetrics } from './metrics.js';
 export { type Objective, sgvlb } from './objective.js';
-export { type Phase, type PhaseResult, type PhaseRun, runPhase, stepSeed } from './phase.js';
+export { type LiveRun, type Phase, type PhaseResult, type PhaseRun, runPhase, stepSeed } from './phase.js';
 export { type RestoredNetwork, restoreNetwork } from './restore-network.js';
 export { type KlSchedule, klWeight, type LrSchedule, learningRate } from './schedules.js';
 export { type LabelledTensors, runDataFromTensors } from './tensor-data.js';

@@ -4,7 +4,8 @@ import { namedVariables, type Params, type Sequential } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { adamState, disposeAdam, restoreAdam } from './adam.js';
-import { type Checkpoint, type StoredTensor, writeCheckpoint, writeDurably } from './checkpoint.js';
+import type { Checkpoint, StoredTensor } from './checkpoint.js';
+import { type CheckpointStore, saveCheckpoint } from './checkpoint-store.js';
 import type { TrainConfig } from './config.js';
 import type { RunData } from './data.js';
 import { type EpochSums, epochMetrics } from './epoch-end.js';
@@ -34,11 +35,23 @@ export interface PhaseRun {
   readonly stepsPerEpoch: number;
   /** Continue this checkpoint (its position, metrics and Adam state). */
   readonly resume?: Checkpoint;
-  /** Where to write checkpoints (after every epoch and when stopped); none when absent. */
-  readonly checkpointPath?: string;
-  readonly writeFile?: (path: string, bytes: Uint8Array) => Promise<void>;
+  /** Where to keep the checkpoint (written after every epoch and when stopped); none when absent. */
+  readonly checkpoints?: CheckpointStore;
   readonly shouldStop?: () => boolean;
+  readonly betweenSteps?: (live: LiveRun) => void | Promise<void>;
   readonly fusedKernels: boolean;
+}
+
+/** What {@link TrainOptions.betweenSteps} sees: the network as it trains and where the run is. */
+export interface LiveRun {
+  readonly phase: Phase['name'];
+  readonly network: Sequential;
+  /** The live parameters: read them (asynchronously, preferably), never change or dispose them. */
+  readonly params: Params;
+  /** 0-based epoch, and the number of steps done in it. */
+  readonly epoch: number;
+  readonly step: number;
+  readonly stepsPerEpoch: number;
 }
 
 /** How a phase ended. */
@@ -94,8 +107,8 @@ export const runPhase = async (run: PhaseRun): Promise<E.Either<TrainError, Phas
   emit({ type: 'phase', phase: phase.name, epochs });
 
   const checkpoint = (epoch: number, step: number, sums: EpochSums) => {
-    const path = run.checkpointPath;
-    if (path === undefined) return Promise.resolve(E.right(undefined));
+    const store = run.checkpoints;
+    if (store === undefined) return Promise.resolve(E.right(undefined));
     const ck: Checkpoint = {
       config,
       position: { epoch, step, ...sums },
@@ -107,8 +120,8 @@ export const runPhase = async (run: PhaseRun): Promise<E.Either<TrainError, Phas
         v: Object.fromEntries(names.map((name, i) => [name, stored(adam.v[i] as tf.Variable)])),
       },
     };
-    return writeCheckpoint(path, ck, run.writeFile ?? writeDurably)().then((written) => {
-      if (E.isRight(written)) emit({ type: 'checkpoint', path, epoch, step });
+    return saveCheckpoint(store, ck)().then((written) => {
+      if (E.isRight(written)) emit({ type: 'checkpoint', path: store.location, epoch, step });
       return written;
     });
   };
@@ -163,6 +176,8 @@ export const runPhase = async (run: PhaseRun): Promise<E.Either<TrainError, Phas
         lastRw = rw;
         emit({ type: 'step', epoch, step, steps: stepsPerEpoch, loss, dataTerm, kl, lr, klWeight: rw });
         step += 1;
+        if (run.betweenSteps !== undefined)
+          await run.betweenSteps({ phase: phase.name, network, params, epoch, step, stepsPerEpoch });
         if (run.shouldStop?.() === true && step < stepsPerEpoch) {
           const now = performance.now();
           sums.seconds += (now - clock) / 1000;

@@ -5,11 +5,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { buildModel } from './build-model.js';
 import type { Checkpoint } from './checkpoint.js';
+import type { CheckpointStore } from './checkpoint-store.js';
 import { type TrainConfig, validateConfig } from './config.js';
 import type { RunData } from './data.js';
 import type { TrainEvent } from './events.js';
 import type { EpochMetrics } from './metrics.js';
-import { type Phase, type PhaseResult, runPhase } from './phase.js';
+import { type LiveRun, type Phase, type PhaseResult, runPhase } from './phase.js';
 import { restoreNetwork } from './restore-network.js';
 import { type TrainError, trainError } from './train-error.js';
 
@@ -17,14 +18,22 @@ import { type TrainError, trainError } from './train-error.js';
 export interface TrainOptions {
   /** Receives every {@link TrainEvent}. */
   readonly onEvent?: (event: TrainEvent) => void;
-  /** Where to write the checkpoint after every epoch (atomically); none when absent. */
-  readonly checkpointPath?: string;
+  /**
+   * Where to keep the checkpoint, written after every epoch and when `shouldStop` stops the run: a file in Node
+   * (`fileCheckpointStore(path)` of `@sparsevd/train/node`), IndexedDB in a page (`indexedDbCheckpointStore`);
+   * none when absent.
+   */
+  readonly checkpoints?: CheckpointStore;
   /** Continue this checkpoint instead of starting afresh (its configuration must match `config`). */
   readonly resume?: Checkpoint;
   /** Polled between steps: when it returns true the run saves a checkpoint at that step and stops. */
   readonly shouldStop?: () => boolean;
-  /** The checkpoint file writer (tests inject one that fails mid-write). */
-  readonly writeFile?: (path: string, bytes: Uint8Array) => Promise<void>;
+  /**
+   * Awaited after every step with the live network ({@link LiveRun}): a page or a worker yields to its event
+   * loop here (so a pause message or a redraw happens mid-epoch) and may draw the network as it trains, reading
+   * the parameters asynchronously. It must not change or dispose them; what it throws ends the run as `Failed`.
+   */
+  readonly betweenSteps?: (live: LiveRun) => void | Promise<void>;
   /**
    * Use the backend's fused kernels where it registered them (default `true`); `false` composes tfjs ops, for
    * comparisons. Results are the same either way, so this is not part of the configuration.
@@ -144,8 +153,8 @@ const runTraining = async (
     emit,
     stepsPerEpoch,
     fusedKernels: options.fusedKernels ?? true,
-    ...(options.writeFile === undefined ? {} : { writeFile: options.writeFile }),
     ...(options.shouldStop === undefined ? {} : { shouldStop: options.shouldStop }),
+    ...(options.betweenSteps === undefined ? {} : { betweenSteps: options.betweenSteps }),
   };
   if (options.network !== undefined) {
     const problem = networkMismatch(options.network, data, config);
@@ -208,7 +217,7 @@ const runTraining = async (
       ...phaseRun,
       phase,
       ...(resume === undefined ? {} : { resume }),
-      ...(options.checkpointPath === undefined ? {} : { checkpointPath: options.checkpointPath }),
+      ...(options.checkpoints === undefined ? {} : { checkpoints: options.checkpoints }),
     });
   } catch (error) {
     disposeParams(params);

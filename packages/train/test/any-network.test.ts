@@ -5,14 +5,8 @@ import { dense, disposeParams, namedVariables, relu, sequential } from '@sparsev
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_CONFIG,
-  type RunData,
-  readCheckpoint,
-  runDataFromTensors,
-  type TrainConfig,
-  train,
-} from '../src/index.js';
+import { DEFAULT_CONFIG, type RunData, runDataFromTensors, type TrainConfig, train } from '../src/index.js';
+import { fileCheckpointStore, readCheckpoint } from '../src/node/index.js';
 import { useBackend } from './backends.js';
 
 // A network of the test's own (not a preset) on data of its own (tensors): the class is the sign of
@@ -64,7 +58,7 @@ describe('train with a network and data of your own', () => {
     let steps = 0;
     const first = await train(config, data, {
       network,
-      checkpointPath: path,
+      checkpoints: fileCheckpointStore(path),
       shouldStop: () => ++steps === 30,
     })();
     if (E.isLeft(first)) throw new Error(first.left.message);

@@ -2,7 +2,8 @@ import { selectBackend } from '@sparsevd/backend';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, loadRunData, type TrainConfig, train } from '../src/index.js';
+import { DEFAULT_CONFIG, type TrainConfig, train } from '../src/index.js';
+import { loadRunData } from '../src/node/index.js';
 
 // Every synchronous read stalls a GPU backend (webgl waits for the device): a training step may read one
 // tensor — the batch's loss terms, for progress and the non-finite check — and nothing in a layer, a

@@ -8,14 +8,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_CONFIG,
   type EpochMetrics,
-  loadRunData,
   type RunData,
-  readCheckpoint,
   type TrainConfig,
   type TrainEvent,
   train,
-  writeCheckpoint,
 } from '../src/index.js';
+import { fileCheckpointStore, loadRunData, readCheckpoint, writeCheckpoint } from '../src/node/index.js';
 import { useBackend } from './backends.js';
 
 // A small but real run: LeNet-300-100 on 600 MNIST images, batch 50 (12 steps per epoch), 3 epochs.
@@ -44,7 +42,7 @@ describe('train', () => {
     const dir = tempDir();
     const events: TrainEvent['type'][] = [];
     const full = await train(config, data, {
-      checkpointPath: join(dir, 'full.ckpt'),
+      checkpoints: fileCheckpointStore(join(dir, 'full.ckpt')),
       onEvent: (e) => events.push(e.type),
     })();
     if (E.isLeft(full)) throw new Error(full.left.message);
@@ -57,14 +55,20 @@ describe('train', () => {
 
     // "Killed" after epoch 1: stop, drop everything in memory, continue from the file.
     const path = join(dir, 'killed.ckpt');
-    const first = await train(config, data, { checkpointPath: path, shouldStop: () => true })();
+    const first = await train(config, data, {
+      checkpoints: fileCheckpointStore(path),
+      shouldStop: () => true,
+    })();
     if (E.isLeft(first)) throw new Error(first.left.message);
     expect(first.right.interrupted).toBe(true);
     disposeParams(first.right.params);
     const checkpoint = await readCheckpoint(path)();
     if (E.isLeft(checkpoint)) throw new Error(checkpoint.left.message);
     expect(checkpoint.right.position).toMatchObject({ epoch: 0, step: 1 }); // stopped after the first step
-    const resumed = await train(config, data, { checkpointPath: path, resume: checkpoint.right })();
+    const resumed = await train(config, data, {
+      checkpoints: fileCheckpointStore(path),
+      resume: checkpoint.right,
+    })();
     if (E.isLeft(resumed)) throw new Error(resumed.left.message);
     expect(timeless(resumed.right.metrics)).toEqual(timeless(full.right.metrics));
     const a = namedVariables(full.right.params);
@@ -81,7 +85,7 @@ describe('train', () => {
     const dir = tempDir();
     const path = join(dir, 'run.ckpt');
     const oneEpoch = { ...config, epochs: 1 };
-    const done = await train(oneEpoch, data, { checkpointPath: path })();
+    const done = await train(oneEpoch, data, { checkpoints: fileCheckpointStore(path) })();
     if (E.isLeft(done)) throw new Error(done.left.message);
     const before = readFileSync(path);
     const good = await readCheckpoint(path)();
@@ -112,7 +116,7 @@ describe('train', () => {
     const dir = tempDir();
     const path = join(dir, 'run.ckpt');
     const oneEpoch = { ...config, epochs: 1 };
-    const done = await train(oneEpoch, data, { checkpointPath: path })();
+    const done = await train(oneEpoch, data, { checkpoints: fileCheckpointStore(path) })();
     if (E.isLeft(done)) throw new Error(done.left.message);
     disposeParams(done.right.params);
     const before = readFileSync(path);
@@ -127,7 +131,7 @@ describe('train', () => {
       batching: { ...data.batching, normalize: 'unit' },
     };
     const result = await train({ ...config, epochs: 2 }, poisoned, {
-      checkpointPath: path,
+      checkpoints: fileCheckpointStore(path),
       resume: good.right,
     })();
     expect(E.isLeft(result) && result.left).toMatchObject({ problem: 'NonFinite', kind: 'NonFinite' });
@@ -174,10 +178,11 @@ describe('train never rejects', () => {
 
   it('so does a checkpoint writer that throws synchronously instead of rejecting', async () => {
     const result = await train(config, data, {
-      checkpointPath: join(tempDir(), 'c.ckpt'),
-      writeFile: () => {
-        throw new Error('disk on fire');
-      },
+      checkpoints: fileCheckpointStore(join(tempDir(), 'c.ckpt'), {
+        write: () => {
+          throw new Error('disk on fire');
+        },
+      }),
     })();
     expect(E.isLeft(result) && result.left).toMatchObject({ problem: 'Checkpoint' });
     expect(E.isLeft(result) && result.left.message).toMatch(/cannot write the checkpoint: disk on fire/);

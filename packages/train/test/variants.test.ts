@@ -1,7 +1,8 @@
 import { disposeParams } from '@sparsevd/layers';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, loadRunData, type TrainConfig, type TrainEvent, train } from '../src/index.js';
+import { DEFAULT_CONFIG, type TrainConfig, type TrainEvent, train } from '../src/index.js';
+import { loadRunData } from '../src/node/index.js';
 import { useBackend } from './backends.js';
 
 const base: TrainConfig = {

@@ -3,7 +3,8 @@ import type { BackendChoice } from '@sparsevd/backend';
 import { KL_APPROXIMATIONS } from '@sparsevd/kl';
 import { disposeParams } from '@sparsevd/layers';
 import { sparsityReport } from '@sparsevd/pruning';
-import { type Checkpoint, loadRunData, type TrainConfig, type TrainEvent, train } from '@sparsevd/train';
+import { type Checkpoint, type TrainConfig, type TrainEvent, train } from '@sparsevd/train';
+import { fileCheckpointStore, loadRunData } from '@sparsevd/train/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { asFlagMessage, type CliError, failure, usageError } from '../cli-error.js';
 import { progressReporter } from '../progress.js';
@@ -85,7 +86,7 @@ export const runTraining = async (
   try {
     const result = await train(config, data.right, {
       onEvent,
-      checkpointPath: files.checkpoint,
+      checkpoints: fileCheckpointStore(files.checkpoint),
       shouldStop: () => stop,
       // SPARSEVD_FUSED=0 composes tfjs ops instead of the backend's fused kernels (same results; comparisons).
       fusedKernels: process.env.SPARSEVD_FUSED !== '0',

@@ -2,7 +2,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { type DatasetError, datasetError } from '../dataset-error.js';
+import { type DatasetError, datasetError } from '../../dataset-error.js';
 
 const exists = (path: string): Promise<boolean> =>
   access(path).then(

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { type DatasetError, datasetError } from '../dataset-error.js';
+import { type DatasetError, datasetError } from '../../dataset-error.js';
 
 /** A `Left` saying what to install or pass when the directory does not exist. */
 export const requireDirectory =

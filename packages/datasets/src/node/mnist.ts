@@ -3,12 +3,13 @@ import { dirname, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import type { Splits } from './dataset.js';
-import { type DatasetError, datasetError } from './dataset-error.js';
-import { loadIdxPair } from './idx-dataset.js';
+import type { Splits } from '../dataset.js';
+import { type DatasetError, datasetError } from '../dataset-error.js';
+import { IDX_SPLIT_FILES } from '../fetch-idx.js';
+import { neverRejects } from '../internal/never-rejects.js';
+import { loadIdxPair } from './idx-files.js';
 import { requireDirectory } from './internal/directory.js';
 import { findFile } from './internal/find-file.js';
-import { neverRejects } from './internal/never-rejects.js';
 
 /** Options of {@link loadMnist}. */
 export interface MnistOptions {
@@ -40,22 +41,22 @@ export const loadIdxSplits = (
   dir: string,
   howToGetIt: string,
 ): TE.TaskEither<DatasetError, Splits> => {
-  const split = (prefix: 'train' | 't10k', label: string) =>
+  const split = (which: 'train' | 'test') =>
     pipe(
       TE.Do,
-      TE.apS('images', findFile(dir, `${prefix}-images-idx3-ubyte`)),
-      TE.apS('labels', findFile(dir, `${prefix}-labels-idx1-ubyte`)),
+      TE.apS('images', findFile(dir, IDX_SPLIT_FILES[which].images)),
+      TE.apS('labels', findFile(dir, IDX_SPLIT_FILES[which].labels)),
       TE.chain(({ images, labels }) =>
-        loadIdxPair({ name: `${name}/${label}`, images, labels, classes: 10 }),
+        loadIdxPair({ name: `${name}/${which}`, images, labels, classes: 10 }),
       ),
     );
   return neverRejects(
     dir,
     pipe(
       requireDirectory(dir, howToGetIt),
-      TE.chain(() => split('train', 'train')),
+      TE.chain(() => split('train')),
       TE.bindTo('train'),
-      TE.apS('test', split('t10k', 'test')),
+      TE.apS('test', split('test')),
     ),
   );
 };

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { gunzip } from 'node:zlib';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { type DatasetError, datasetError } from './dataset-error.js';
+import { type DatasetError, datasetError } from '../dataset-error.js';
+import { isGzip } from '../gunzip.js';
 
 const gunzipAsync = (bytes: Uint8Array): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -10,7 +11,7 @@ const gunzipAsync = (bytes: Uint8Array): Promise<Buffer> =>
   });
 
 /**
- * Reads a file, decompressing it when it is gzip (by its magic bytes 1f 8b, whatever its name).
+ * Reads a file, decompressing it when it is gzip (by its magic bytes 1f 8b, whatever its name; `node:zlib`).
  * A missing file, an unreadable one, or corrupt gzip data is a `Left` naming the file.
  */
 export const readMaybeGzip =
@@ -27,7 +28,7 @@ export const readMaybeGzip =
           : datasetError('ReadFailed', path, `cannot read: ${(error as Error).message}`),
       );
     }
-    if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    if (isGzip(raw)) {
       try {
         const inflated = await gunzipAsync(raw);
         return E.right(new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.byteLength));
