@@ -10,6 +10,9 @@
 //   - long trainings (the 200-epoch protocol, LeNet-5 for 5 epochs) are interrupted with SIGINT once they have
 //     trained for a while, as a person pressing Ctrl-C would, and must then save a checkpoint and exit 130;
 //     the commands after them (resume, eval, export, report) then run on that checkpoint;
+//   - servers (`npm run playground`) run until the page they print answers on localhost, with the files it
+//     loads (the dataset, the wasm binaries), and are then stopped — as a person would open the page, then
+//     press Ctrl-C;
 //   - a few are not run, each for the reason printed (the registry installs that pack-check covers with
 //     tarballs, this script's own caller, an interactive prompt, system installs that .ci/run does).
 // Every command's output is shown as it runs (the quick start's test runner lines included).
@@ -49,6 +52,20 @@ const INTERRUPTED = [
   [/^npx sparsevd resume /, 10_000],
 ];
 
+/** Commands that start a server: the paths that must answer (200) under the URL they print, then they stop. */
+const SERVED = [
+  [
+    /^npm run playground$/,
+    [
+      '',
+      'src/main.ts',
+      'src/worker.ts',
+      'data/mnist/t10k-labels-idx1-ubyte.gz',
+      'wasm/tfjs-backend-wasm-simd.wasm',
+    ],
+  ],
+];
+
 /** The commands of one README, in order: [command, package dir or undefined]. */
 const commandsOf = (file) => {
   const text = readFileSync(file, 'utf8');
@@ -82,8 +99,8 @@ let failures = 0;
 const ran = new Set();
 const results = [];
 
-/** Runs one command in bash; resolves with its exit code (and whether it was interrupted). */
-const run = (command, cwd, interruptAfter) =>
+/** Runs one command in bash; resolves with its exit code (and whether it was interrupted or served). */
+const run = (command, cwd, interruptAfter, served) =>
   new Promise((done) => {
     const started = Date.now();
     const child = spawn('bash', ['-c', command], {
@@ -95,9 +112,28 @@ const run = (command, cwd, interruptAfter) =>
     let output = '';
     let timer;
     let interrupted = false;
+    let serving;
     const onOutput = (chunk) => {
       process.stdout.write(chunk);
       output += chunk;
+      const url =
+        served !== undefined &&
+        serving === undefined &&
+        /(http:\/\/(?:localhost|127\.0\.0\.1):\d+\/\S*)/.exec(output)?.[1];
+      if (url) {
+        serving = Promise.all(
+          served.map((path) =>
+            fetch(new URL(path, url)).then(
+              (r) => (r.ok ? '' : `${path}: HTTP ${r.status}`),
+              (e) => `${path}: ${e.message}`,
+            ),
+          ),
+        ).then((problems) => {
+          output += `\nreadme-commands: served ${url} — ${problems.filter(Boolean).join('; ') || `all ${served.length} paths answer`}\n`;
+          interrupted = problems.every((p) => p === '');
+          process.kill(-child.pid, 'SIGINT');
+        });
+      }
       if (output.length > 200_000) output = output.slice(-100_000);
       // The clock of an interrupted command starts at its first progress output (the run has started).
       if (interruptAfter !== undefined && timer === undefined && /sparsevd: (training|resuming)/.test(output))
@@ -108,7 +144,11 @@ const run = (command, cwd, interruptAfter) =>
     };
     child.stdout.on('data', onOutput);
     child.stderr.on('data', onOutput);
-    const limit = setTimeout(() => process.kill(-child.pid, 'SIGKILL'), 20 * 60_000);
+    // A server that never answers is stopped after 3 minutes; anything else after 20.
+    const limit = setTimeout(
+      () => process.kill(-child.pid, 'SIGKILL'),
+      (served === undefined ? 20 : 3) * 60_000,
+    );
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       clearTimeout(limit);
@@ -130,8 +170,22 @@ const check = async (command, cwd, where) => {
   if (ran.has(command)) return; // shown again further down: once is enough
   ran.add(command);
   const interruptAfter = INTERRUPTED.find(([pattern]) => pattern.test(command))?.[1];
+  const served = SERVED.find(([pattern]) => pattern.test(command))?.[1];
   process.stdout.write(`readme-commands: ${where}: $ ${command}\n`);
-  const { code, interrupted, output, seconds } = await run(command, cwd, interruptAfter);
+  const { code, interrupted, output, seconds } = await run(command, cwd, interruptAfter, served);
+  if (served !== undefined) {
+    // A server is right when every path answered; it then stops on SIGINT (npm reports 130 or 1).
+    results.push(
+      `${interrupted ? 'ok      ' : 'FAILED  '} ${command}  — ${interrupted ? 'served the page and its files, then stopped' : `exit ${code}`}, ${seconds.toFixed(0)} s`,
+    );
+    if (!interrupted) {
+      failures += 1;
+      process.stderr.write(
+        `readme-commands: \`${command}\` (${where}) did not serve its page; its last output:\n${output.slice(-3000)}\n`,
+      );
+    }
+    return;
+  }
   const wanted = interruptAfter === undefined ? 0 : 130;
   // Ctrl-C reaches the whole process group, npm exec included: the command exits 130 after saving its
   // checkpoint, but npm, interrupted itself, reports 1. What the person sees is the saved checkpoint.
