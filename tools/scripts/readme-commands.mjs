@@ -116,10 +116,12 @@ const run = (command, cwd, interruptAfter, served) =>
     const onOutput = (chunk) => {
       process.stdout.write(chunk);
       output += chunk;
+      // Colour codes split the URL (Vite prints the port in bold, whatever FORCE_COLOR says): read it without them.
+      const plain = output.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
       const url =
         served !== undefined &&
         serving === undefined &&
-        /(http:\/\/(?:localhost|127\.0\.0\.1):\d+\/\S*)/.exec(output)?.[1];
+        /(http:\/\/(?:localhost|127\.0\.0\.1):\d+\/\S*)/.exec(plain)?.[1];
       if (url) {
         serving = Promise.all(
           served.map((path) =>

@@ -29,7 +29,15 @@ export type Command =
       readonly name: 'export';
       readonly dir: string;
       readonly backend: BackendChoice;
-      readonly quantize: 8 | undefined;
+      /**
+       * `csr`: the project's sparse file (version 1); `spvd`: its smallest form (version 2: quantised, packed);
+       * `tfjs`: a stock TensorFlow.js layers model (a directory).
+       */
+      readonly format: 'csr' | 'spvd' | 'tfjs';
+      readonly quantize: 8 | 'float16' | 'uint8' | undefined;
+      /** spvd: bits per weight for every layer, or the error budget (fraction) of the bit sweep. */
+      readonly bits?: number;
+      readonly errorBudget?: number;
       readonly out: string | undefined;
     }
   | { readonly name: 'report'; readonly dir: string }
@@ -45,6 +53,10 @@ export const USAGE = `usage:
   sparsevd resume DIR [--backend B]      continue an interrupted run from its checkpoint
   sparsevd eval DIR [--backend B]        test error of the pruned network and its compression
   sparsevd export DIR --format csr [--quantize 8] [--out FILE]   write the sparse model (CSR)
+  sparsevd export DIR --format tfjs [--quantize float16|uint8] --out OUTDIR
+                                         a stock tfjs-layers model (model.json + weights.bin), compacted
+  sparsevd export DIR --format spvd [--bits N | --error-budget PP] [--out FILE]
+                                         the smallest sparse file: bits per layer chosen on a validation split
   sparsevd report DIR                    print the summary and redraw the plots
 defaults: LeNet-300-100 on MNIST, ${DEFAULT_CONFIG.epochs} epochs (the authors' schedule compressed), batch ${DEFAULT_CONFIG.batchSize}, lr ${DEFAULT_CONFIG.lr}, threshold ${DEFAULT_CONFIG.threshold}`;
 
@@ -186,14 +198,24 @@ const parseDirCommand = (
     backend: { type: 'string' },
     format: { type: 'string' },
     quantize: { type: 'string' },
+    bits: { type: 'string' },
+    'error-budget': { type: 'string' },
     out: { type: 'string' },
   } as const;
   const { values: v, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true });
   if (positionals.length !== 1)
     return E.left(usageError(`${name} takes one run directory, got ${positionals.length}`));
   const dir = positionals[0] as string;
-  if (name !== 'export' && (v.format !== undefined || v.quantize !== undefined)) {
-    return E.left(usageError(`--format and --quantize belong to export, not ${name}`));
+  if (
+    name !== 'export' &&
+    (v.format !== undefined ||
+      v.quantize !== undefined ||
+      v.bits !== undefined ||
+      v['error-budget'] !== undefined)
+  ) {
+    return E.left(
+      usageError(`--format, --quantize, --bits and --error-budget belong to export, not ${name}`),
+    );
   }
   const backend = backendFlag(v.backend);
   if (E.isLeft(backend)) return backend;
@@ -204,15 +226,40 @@ const parseDirCommand = (
     case 'eval':
       return E.right({ name, dir, backend: backend.right });
     case 'export': {
-      if ((v.format ?? 'csr') !== 'csr')
-        return E.left(usageError(`--format: "${v.format}" is not supported; the only format is csr`));
-      if (v.quantize !== undefined && v.quantize !== '8')
-        return E.left(usageError(`--quantize: only 8 (bits) is supported, got "${v.quantize}"`));
+      const format = v.format ?? 'csr';
+      if (format !== 'csr' && format !== 'tfjs' && format !== 'spvd')
+        return E.left(usageError(`--format: "${v.format}" is not supported; expected csr, spvd or tfjs`));
+      if (format !== 'spvd' && (v.bits !== undefined || v['error-budget'] !== undefined))
+        return E.left(usageError('--bits and --error-budget belong to --format spvd'));
+      if (format === 'spvd' && v.quantize !== undefined)
+        return E.left(
+          usageError('--quantize: spvd chooses its own quantisation; use --bits N or --error-budget PP'),
+        );
+      if (v.bits !== undefined && v['error-budget'] !== undefined)
+        return E.left(usageError('--bits and --error-budget contradict each other: give one'));
+      const bits = num('bits', v.bits);
+      if (E.isLeft(bits)) return bits;
+      if (bits.right !== undefined && !(Number.isInteger(bits.right) && bits.right >= 1 && bits.right <= 16))
+        return E.left(usageError(`--bits: ${v.bits} is not a whole number from 1 to 16`));
+      const budget = num('error-budget', v['error-budget']);
+      if (E.isLeft(budget)) return budget;
+      if (budget.right !== undefined && !(budget.right >= 0 && budget.right <= 100))
+        return E.left(usageError(`--error-budget: ${v['error-budget']} is not a percentage from 0 to 100`));
+      if (format === 'csr' && v.quantize !== undefined && v.quantize !== '8')
+        return E.left(usageError(`--quantize: csr takes 8 (bits), got "${v.quantize}"`));
+      if (format === 'tfjs' && v.quantize !== undefined && v.quantize !== 'float16' && v.quantize !== 'uint8')
+        return E.left(usageError(`--quantize: tfjs takes float16 or uint8, got "${v.quantize}"`));
+      if (format === 'tfjs' && v.out === undefined)
+        return E.left(usageError('--out: --format tfjs writes a directory; name it with --out OUTDIR'));
       return E.right({
         name,
         dir,
         backend: backend.right,
-        quantize: v.quantize === '8' ? 8 : undefined,
+        format,
+        ...(bits.right === undefined ? {} : { bits: bits.right }),
+        ...(budget.right === undefined ? {} : { errorBudget: budget.right / 100 }),
+        quantize:
+          v.quantize === undefined ? undefined : v.quantize === '8' ? 8 : (v.quantize as 'float16' | 'uint8'),
         out: v.out,
       });
     }

@@ -1,6 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { CliError } from './cli-error.js';
 import { evalCommand, exportCommand, reportCommand, resumeCommand } from './commands/dir-commands.js';
+import { exportPackedCommand } from './commands/export-packed.js';
+import { exportTfjsCommand } from './commands/export-tfjs.js';
 import { type Io, trainCommand } from './commands/train.js';
 import { parseCommand, USAGE } from './flags.js';
 
@@ -33,7 +35,27 @@ export const run = async (
       result = await evalCommand(command.dir, command.backend, io);
       break;
     case 'export':
-      result = await exportCommand(command.dir, command.backend, command.quantize, command.out, io);
+      result =
+        command.format === 'tfjs'
+          ? await exportTfjsCommand(command.dir, command.backend, command.quantize, command.out as string, io)
+          : command.format === 'spvd'
+            ? await exportPackedCommand(
+                command.dir,
+                command.backend,
+                {
+                  ...(command.bits === undefined ? {} : { bits: command.bits }),
+                  ...(command.errorBudget === undefined ? {} : { errorBudget: command.errorBudget }),
+                  out: command.out,
+                },
+                io,
+              )
+            : await exportCommand(
+                command.dir,
+                command.backend,
+                command.quantize as 8 | undefined,
+                command.out,
+                io,
+              );
       break;
     case 'report':
       result = await reportCommand(command.dir, io);

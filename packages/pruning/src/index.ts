@@ -1,3 +1,4 @@
+export { type BitSweepOptions, type BitSweepResult, smallestPacked } from './bit-sweep.js';
 export { type Compacted, compact, type UnitCount } from './compact.js';
 export {
   type Csr,
@@ -18,12 +19,19 @@ export {
   parseSparse,
   SPARSE_FORMAT_VERSION,
   SPARSE_MAGIC,
-  type SparseFormatError,
   serializeSparse,
   type UnitwiseFunctions,
 } from './sparse-format.js';
+export type { SparseFormatError } from './sparse-format-error.js';
 export { type SparseModel, sparseModel } from './sparse-model.js';
 export type { LayerBytes, SparseExport, SparseNetwork, SparseOp } from './sparse-model-types.js';
+export {
+  type CodebookKind,
+  codebookOf,
+  PACKED_FORMAT_VERSION,
+  type PackOptions,
+  packSparse,
+} from './sparse-packed.js';
 export {
   formatCompression,
   type Histogram,
@@ -32,5 +40,12 @@ export {
   type SparsityReportOptions,
   sparsityReport,
 } from './sparsity-report.js';
+export {
+  type TfjsModel,
+  type TfjsModelOptions,
+  type TfjsWeightSpec,
+  type TfjsWeightStorage,
+  toTfjsModel,
+} from './tfjs-model.js';
 export { maskedParams, type SweepPoint, thresholdSweep } from './threshold-sweep.js';
 export { type ToSparseOptions, toSparse } from './to-sparse.js';

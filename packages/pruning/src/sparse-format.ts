@@ -2,27 +2,14 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Csr, IndexArray } from './csr.js';
 import { finiteJson } from './finite-json.js';
 import { crc32 } from './internal/crc32.js';
+import type { SparseFormatError } from './sparse-format-error.js';
 import type { SparseNetwork, SparseOp } from './sparse-model-types.js';
+import { PACKED_FORMAT_VERSION, unpackSparse } from './sparse-packed.js';
 
 /** The first 8 bytes of a sparse model file. */
 export const SPARSE_MAGIC = 'SPVDCSR\0';
 /** The format version this package writes and reads. */
 export const SPARSE_FORMAT_VERSION = 1;
-
-/** What can be wrong with a sparse model file. */
-export interface SparseFormatError {
-  readonly _tag: 'SparseFormatError';
-  readonly problem:
-    | 'Truncated'
-    | 'BadMagic'
-    | 'UnsupportedVersion'
-    | 'BadHeader'
-    | 'ChecksumMismatch'
-    | 'BadArray';
-  /** The file (or `"<bytes>"`). */
-  readonly path: string;
-  readonly message: string;
-}
 
 const fail = (
   problem: SparseFormatError['problem'],
@@ -166,11 +153,20 @@ export const parseSparse = (
     return fail('BadMagic', path, 'not a sparsevd sparse model (bad magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
+  if (version === PACKED_FORMAT_VERSION)
+    return unpackSparse(bytes, path, (name, config, what) => {
+      const make = options.unitwise?.[name] ?? BUILT_IN[name];
+      if (make === undefined)
+        throw new Error(
+          `${what}: element-wise function "${name}" is not known here; pass it to parseSparse(bytes, path, { unitwise: { '${name}': (config) => fn } })`,
+        );
+      return make(config);
+    });
   if (version !== SPARSE_FORMAT_VERSION) {
     return fail(
       'UnsupportedVersion',
       path,
-      `format version ${version}; this reader supports version ${SPARSE_FORMAT_VERSION}`,
+      `format version ${version}; this reader supports versions ${SPARSE_FORMAT_VERSION} and ${PACKED_FORMAT_VERSION} (a newer @sparsevd/pruning writes it)`,
     );
   }
   const headerLength = view.getUint32(12, true);

@@ -36,7 +36,7 @@ export const resumeCommand = async (
 };
 
 /** Starts a backend, restores the run's network and loads its data: what eval and export share. */
-const restoreWithData = async (
+export const restoreWithData = async (
   dir: string,
   backendChoice: BackendChoice,
 ): Promise<E.Either<CliError, Restored & { data: RunData }>> => {

@@ -2,12 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import {
-  type ParseSparseOptions,
-  parseSparse,
-  type SparseFormatError,
-  serializeSparse,
-} from '../sparse-format.js';
+import { type ParseSparseOptions, parseSparse, serializeSparse } from '../sparse-format.js';
+import type { SparseFormatError } from '../sparse-format-error.js';
 import type { SparseNetwork } from '../sparse-model-types.js';
 
 /** A file that could not be read or written. */
