@@ -1,23 +1,30 @@
 #!/usr/bin/env node
-// Batch-100 inference of a pruned LeNet-300-100 on MNIST test images, three ways, in one run:
+// Inference of a pruned LeNet-300-100 on MNIST test images, batch 1 and batch 100, four ways, on each backend
+// named (default: native, wasm, cpu), in one run:
 //   dense-masked — the SparseVD network in eval mode (θ masked where log α ≥ 3, dense matmuls);
 //   compacted    — @sparsevd/pruning's compact(): an ordinary, smaller dense network (same backend);
+//   stock tfjs   — @sparsevd/pruning's toTfjsModel(), loaded by plain tfjs-layers (what ships to a tfjs app);
 //   CSR          — @sparsevd/pruning's sparseModel(): dense × CSR products in plain JavaScript.
 // The mask is constructed like a trained SparseVD LeNet-300-100 (the paper's Table 1: 98.9 – 97.2 – 62.0 %
 // removed; most removed weights belong to border pixels and to dead hidden units), with the weights of the
-// network's seeded initialisation. Reports medians over repetitions and ratios to dense-masked.
-// Usage: node tools/bench/sparse-inference.mjs [backend] [repeats]    (default: auto-chosen backend, 200)
+// network's seeded initialisation. Reports medians over repetitions and ratios to dense-masked (same backend,
+// same batch).
+// Usage: node tools/bench/sparse-inference.mjs [backend...] [--repeats N]    (default: native wasm cpu, 200)
+import { cpus } from 'node:os';
 import { selectBackend } from '@sparsevd/backend';
 import { batches, take } from '@sparsevd/datasets';
 import { loadMnist } from '@sparsevd/datasets/node';
 import { lenet300100 } from '@sparsevd/models';
-import { compact, sparseModel, sparsityReport, toSparse } from '@sparsevd/pruning';
+import { compact, sparseModel, sparsityReport, toSparse, toTfjsModel } from '@sparsevd/pruning';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 
-const backendArg = process.argv[2];
-const repeats = Number(process.argv[3] ?? 200);
-const chosen = await selectBackend(backendArg ? { backend: backendArg } : {})();
-if (chosen._tag === 'Left') throw new Error(chosen.left.message);
+const argv = process.argv.slice(2);
+const at = argv.indexOf('--repeats');
+const repeats = at >= 0 ? Number(argv[at + 1]) : 200;
+const backends = argv.filter((a, i) => !a.startsWith('--') && i !== at + 1);
+const first = await selectBackend({ backend: 'cpu' })();
+if (first._tag === 'Left') throw new Error(first.left.message);
 
 let seed = 12345;
 const uniform = () => {
@@ -55,18 +62,15 @@ setPattern('fc3', (i) => Math.floor(i / 10) < 40 && uniform() < (0.38 * 100) / 4
 
 const loaded = await loadMnist()();
 if (loaded._tag === 'Left') throw new Error(loaded.left.message);
-const [batch] = batches(take(loaded.right.test, 100), { batchSize: 100, shuffle: false });
-const x = batch.x;
-const xData = x.dataSync();
-
-const compacted = compact(network, params, inputShape);
+const report = sparsityReport(network, params);
 const exported = toSparse(network, params, inputShape);
 const csr = sparseModel(exported);
+const stock = toTfjsModel(network, params, inputShape);
 
-const time = (fn) => {
+const time = (fn, n) => {
   for (let i = 0; i < 10; i += 1) fn();
   const samples = [];
-  for (let i = 0; i < repeats; i += 1) {
+  for (let i = 0; i < n; i += 1) {
     const t = performance.now();
     fn();
     samples.push(performance.now() - t);
@@ -74,38 +78,67 @@ const time = (fn) => {
   samples.sort((a, b) => a - b);
   return samples[Math.floor(samples.length / 2)];
 };
-// Outputs are read back (dataSync) outside tf.tidy, so every variant ends with its logits in a typed array.
-const runTf = (net, p) => () => {
-  const y = net.apply(p, x, 'eval');
-  y.dataSync();
-  y.dispose();
-};
-const maskedMs = time(runTf(network, params));
-const compactMs = time(runTf(compacted.network, compacted.params));
-const csrMs = time(() => csr.predict(xData, 100));
-
-const report = sparsityReport(network, params);
-const check = (() => {
-  const a = tf.tidy(() => network.apply(params, x, 'eval').dataSync());
-  const b = tf.tidy(() => compacted.network.apply(compacted.params, x, 'eval').dataSync());
-  const c = csr.predict(xData, 100);
-  let m = 0;
-  for (let i = 0; i < a.length; i += 1) m = Math.max(m, Math.abs(a[i] - b[i]), Math.abs(a[i] - c[i]));
-  return m;
-})();
-const line = (name, ms) => `| ${name} | ${ms.toFixed(3)} | ${(maskedMs / ms).toFixed(1)}× |`;
+const rows = [];
+let compactedUnits = '';
+for (const backend of backends.length > 0 ? backends : ['native', 'wasm', 'cpu']) {
+  const chosen = await selectBackend({ backend })();
+  if (chosen._tag === 'Left') {
+    rows.push(`| ${backend} | – | not available: ${chosen.left.message.split('\n')[0]} | | | |`);
+    continue;
+  }
+  // Parameters and models on this backend (a variable created on another backend is moved lazily; start clean).
+  const compacted = compact(network, params, inputShape);
+  compactedUnits = `inputs used ${compacted.inputs.before} → ${compacted.inputs.after}, ${compacted.units.map((u) => `${u.name} ${u.before} → ${u.after}`).join(', ')}`;
+  const model = await tfl.loadLayersModel(
+    tf.io.fromMemory({
+      modelTopology: stock.modelJson.modelTopology,
+      weightSpecs: stock.modelJson.weightsManifest[0].weights,
+      weightData: stock.weightData.slice().buffer,
+    }),
+  );
+  for (const size of [1, 100]) {
+    const [batch] = batches(take(loaded.right.test, size), { batchSize: size, shuffle: false });
+    const x = batch.x;
+    const xData = x.dataSync();
+    // Outputs are read back (dataSync) outside tf.tidy, so every variant ends with its logits in a typed array.
+    const runTf = (apply) => () => {
+      const y = apply();
+      y.dataSync();
+      y.dispose();
+    };
+    const n = backend === 'cpu' && size === 100 ? Math.min(repeats, 30) : repeats;
+    const masked = time(
+      runTf(() => network.apply(params, x, 'eval')),
+      n,
+    );
+    const small = time(
+      runTf(() => compacted.network.apply(compacted.params, x, 'eval')),
+      n,
+    );
+    const tfjs = time(
+      // predict splits into batches of 32 unless told otherwise: one batch, as the other variants run.
+      runTf(() => model.predict(x, { batchSize: size })),
+      n,
+    );
+    const sparse = time(() => csr.predict(xData, size), n);
+    const r = (ms) => `${ms.toFixed(3)} ms (${(masked / ms).toFixed(1)}×)`;
+    rows.push(
+      `| ${chosen.right.backend} | ${size} | ${masked.toFixed(3)} ms | ${r(small)} | ${r(tfjs)} | ${r(sparse)} |`,
+    );
+    tf.dispose([batch.x, batch.y]);
+  }
+  model.dispose();
+  for (const p of Object.values(compacted.params)) for (const v of Object.values(p)) v.dispose?.();
+}
 process.stdout.write(
   `${[
-    `backend: ${chosen.right.backend}; median of ${repeats} runs, batch 100`,
+    `CPU: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} logical cores; median of ${repeats} runs (30 for cpu at batch 100)`,
     `pruned: ${report.layers.map((l) => `${l.name} ${l.removedPercent.toFixed(1)} %`).join(', ')}; compression ${report.compression.toFixed(1)}×`,
-    `compacted units: inputs used ${compacted.inputs.before} → ${compacted.inputs.after}, ${compacted.units.map((u) => `${u.name} ${u.before} → ${u.after}`).join(', ')}`,
-    `CSR size: ${exported.sparseBytes} bytes vs ${exported.denseBytes} dense float32 (${exported.byteCompression.toFixed(1)}×)`,
-    `max |difference| between the three outputs: ${check.toExponential(2)}`,
+    `compacted units: ${compactedUnits}`,
+    `CSR size: ${exported.sparseBytes} bytes vs ${exported.denseBytes} dense float32 (${exported.byteCompression.toFixed(1)}×); stock tfjs weights ${stock.weightData.length} bytes`,
     '',
-    '| variant | ms per batch | speed-up vs dense-masked |',
-    '|---|---|---|',
-    line('dense-masked (eval mode)', maskedMs),
-    line('compacted dense', compactMs),
-    line('CSR (JavaScript)', csrMs),
+    '| backend | batch | dense-masked | compacted (sparsevd) | stock tfjs export | CSR (JavaScript) |',
+    '|---|---|---|---|---|---|',
+    ...rows,
   ].join('\n')}\n`,
 );

@@ -52,6 +52,7 @@ export const USAGE = `usage:
                  [--train-subset N] [--test-subset N] [--out DIR]
   sparsevd resume DIR [--backend B]      continue an interrupted run from its checkpoint
   sparsevd eval DIR [--backend B]        test error of the pruned network and its compression
+  sparsevd eval FILE.spvd|TFJS_DIR       test error of an export, read as it ships (MNIST)
   sparsevd export DIR --format csr [--quantize 8] [--out FILE]   write the sparse model (CSR)
   sparsevd export DIR --format tfjs [--quantize float16|uint8] --out OUTDIR
                                          a stock tfjs-layers model (model.json + weights.bin), compacted

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { CliError } from './cli-error.js';
 import { evalCommand, exportCommand, reportCommand, resumeCommand } from './commands/dir-commands.js';
+import { evalExportCommand, exportKind } from './commands/eval-export.js';
 import { exportPackedCommand } from './commands/export-packed.js';
 import { exportTfjsCommand } from './commands/export-tfjs.js';
 import { type Io, trainCommand } from './commands/train.js';
@@ -31,9 +32,15 @@ export const run = async (
     case 'resume':
       result = await resumeCommand(command.dir, command.backend, io);
       break;
-    case 'eval':
-      result = await evalCommand(command.dir, command.backend, io);
+    case 'eval': {
+      // A run directory, or an export: a sparse file or a stock tfjs model directory.
+      const kind = await exportKind(command.dir);
+      result =
+        kind === 'sparse' || kind === 'tfjs'
+          ? await evalExportCommand(command.dir, kind, command.backend, io)
+          : await evalCommand(command.dir, command.backend, io);
       break;
+    }
     case 'export':
       result =
         command.format === 'tfjs'

@@ -103,6 +103,10 @@ describe('sparsevd export --format tfjs (built command, plain node)', () => {
         expect((100 * got.error).toFixed(2)).toBe(evalError.toFixed(2)); // the same 300 images, the same error
       } else expect(agreement).toBeGreaterThanOrEqual(99);
     }
+    const evaluatedExport = await run(process.execPath, [bin, 'eval', join(root, 'tfjs-uint8')], { env });
+    expect(evaluatedExport.stdout).toMatch(
+      /tfjs-uint8: stock tfjs-layers model, \d+ bytes; MNIST test error [\d.]+ % \(10000 images\)/,
+    );
     expect(sizes.float16).toBeLessThan(0.55 * (sizes.float32 as number));
     expect(sizes.uint8).toBeLessThan(0.3 * (sizes.float32 as number));
     // Nothing is replaced: the same --out again is refused.
@@ -126,7 +130,7 @@ describe('sparsevd export --format tfjs (built command, plain node)', () => {
         ['--format', 'tfjs', '--quantize', '8', '--out', 'x'],
         /--quantize: tfjs takes float16 or uint8, got "8"/,
       ],
-      [['--format', 'onnx'], /--format: "onnx" is not supported; expected csr or tfjs/],
+      [['--format', 'onnx'], /--format: "onnx" is not supported; expected csr, spvd or tfjs/],
     ] as const) {
       const failed = await run(process.execPath, [bin, 'export', root, ...args], { env }).catch(
         (error: { stderr: string; code: number }) => error,
