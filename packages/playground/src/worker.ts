@@ -4,14 +4,7 @@
 // pause), and answers the page's questions about the trained network (threshold, export, a drawn digit).
 import { fetchIdxSplits, type Splits } from '@sparsevd/datasets';
 import { disposeParams, type Params, type Sequential, type Shape } from '@sparsevd/layers';
-import {
-  maskedParams,
-  type SparseModel,
-  serializeSparse,
-  sparseModel,
-  sparsityReport,
-  toSparse,
-} from '@sparsevd/pruning';
+import { type SparseModel, serializeSparse, sparseModel, thresholdSweep, toSparse } from '@sparsevd/pruning';
 import {
   type Checkpoint,
   evaluate,
@@ -175,20 +168,14 @@ const resumeStored = async () => {
 const atThreshold = async (threshold: number) => {
   if (trained === undefined) throw new Error('train (or pause) a network first');
   const { network, params, data } = trained;
-  const pruned = maskedParams(network, params, threshold);
-  try {
-    const { error } = evaluate(network, pruned, data.test, data.batching, { mode: 'mean' });
-    const { compression } = sparsityReport(network, params, { threshold });
-    post({
-      type: 'threshold',
-      threshold,
-      error,
-      compression,
-      snapshot: await snapshot(network, params, threshold),
-    });
-  } finally {
-    for (const w of network.sparseWeights(pruned)) w.theta.dispose();
-  }
+  const [point] = await thresholdSweep(
+    network,
+    params,
+    (pruned) => evaluate(network, pruned, data.test, data.batching, { mode: 'mean' }).error,
+    [threshold],
+  );
+  if (point === undefined) return;
+  post({ type: 'threshold', ...point, snapshot: await snapshot(network, params, threshold) });
 };
 
 const exportAt = (threshold: number) => {

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Csr, IndexArray } from './csr.js';
 import { finiteJson } from './finite-json.js';
 import { crc32 } from './internal/crc32.js';
-import type { SparseFormatError } from './sparse-format-error.js';
+import { sparseFormatFail as fail, type SparseFormatError } from './sparse-format-error.js';
 import type { SparseNetwork, SparseOp } from './sparse-model-types.js';
 import { PACKED_FORMAT_VERSION, unpackSparse } from './sparse-packed.js';
 
@@ -10,13 +10,6 @@ import { PACKED_FORMAT_VERSION, unpackSparse } from './sparse-packed.js';
 export const SPARSE_MAGIC = 'SPVDCSR\0';
 /** The format version this package writes and reads. */
 export const SPARSE_FORMAT_VERSION = 1;
-
-const fail = (
-  problem: SparseFormatError['problem'],
-  path: string,
-  detail: string,
-): E.Either<SparseFormatError, never> =>
-  E.left({ _tag: 'SparseFormatError', problem, path, message: `${path}: ${detail}` });
 
 type Dtype = 'float32' | 'uint8' | 'uint16' | 'uint32';
 interface ArrayRef {

@@ -1,9 +1,9 @@
 import { deflateSync, inflateSync } from 'fflate';
 import * as E from 'fp-ts/lib/Either.js';
-import { type Csr, indexArray } from './csr.js';
+import { type Csr, csrValues, indexArray } from './csr.js';
 import { crc32 } from './internal/crc32.js';
 import { fromFloat16, toFloat16 } from './internal/float16.js';
-import type { SparseFormatError } from './sparse-format-error.js';
+import { sparseFormatFail as fail, type SparseFormatError } from './sparse-format-error.js';
 import type { SparseNetwork, SparseOp } from './sparse-model-types.js';
 
 /** The version of the sparse format that {@link packSparse} writes (version 1 is `serializeSparse`'s). */
@@ -24,13 +24,6 @@ export interface PackOptions {
    */
   readonly codebook?: CodebookKind;
 }
-
-const fail = (
-  problem: SparseFormatError['problem'],
-  path: string,
-  detail: string,
-): E.Either<SparseFormatError, never> =>
-  E.left({ _tag: 'SparseFormatError', problem, path, message: `${path}: ${detail}` });
 
 /** A growing byte buffer with LEB128 varints and a bit packer. */
 class Writer {
@@ -161,12 +154,6 @@ const nearest = (book: Float32Array, v: number): number => {
   return lo;
 };
 
-/** A CSR matrix's values as float32 (8-bit values of a version-1 export decoded). */
-const floatValues = (m: Csr): Float32Array => {
-  const v = m.values;
-  return v instanceof Float32Array ? v : Float32Array.from(v.q, (q) => v.min + q * v.scale);
-};
-
 /**
  * Writes a sparse network in the smallest form this package has (format version 2): each weight layer's kept
  * values as `bits`-bit codes into a per-layer codebook, its CSR structure as per-row counts and delta-coded
@@ -189,7 +176,7 @@ export const packSparse = (network: SparseNetwork, options: PackOptions): Uint8A
             `packSparse: layer "${op.name}": bits must be a whole number from 1 to 16, got ${bits}`,
           );
         const m = op.weights;
-        const values = floatValues(m);
+        const values = csrValues(m);
         for (const [what, arr] of [
           ['weights', values],
           ['bias', op.bias],
