@@ -2,12 +2,21 @@
 // Variance of ∂L/∂θ under the multiplicative parameterization divided by that under the additive one, for
 // the same posterior N(θ, α·θ²), on a 20 → 5 dense layer (batch 64, softmax cross-entropy), 200 noise
 // draws, with weight sampling and with the local reparameterization trick, on each backend given.
-// Usage: node tools/bench/gradient-variance.mjs [backend...]   (default: cpu wasm)
+// Usage: node tools/bench/gradient-variance.mjs [--json FILE] [backend...]   (default: cpu wasm)
+//   --json FILE: also write the table (with the CPU) as JSON; docs/results.md quotes
+//   docs/results/gradient-variance.json.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { selectBackend } from '@sparsevd/backend';
 import { gradientVariance, lrtDense, sampleWeights } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
 
-const backends = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['cpu', 'wasm'];
+const args = process.argv.slice(2);
+const jsonAt = args.indexOf('--json');
+const jsonOut = jsonAt === -1 ? undefined : args[jsonAt + 1];
+if (jsonAt !== -1 && jsonOut === undefined) throw new Error('--json: needs a file name');
+const named = args.filter((_, i) => jsonAt === -1 || (i !== jsonAt && i !== jsonAt + 1));
+const backends = named.length > 0 ? named : ['cpu', 'wasm'];
 const logAlphas = [-2, 0, 2, 4, 6];
 
 const ratio = (logAlphaValue, estimator) =>
@@ -44,13 +53,21 @@ const ratio = (logAlphaValue, estimator) =>
 
 process.stdout.write(`| backend | estimator | ${logAlphas.map((la) => `log α = ${la}`).join(' | ')} |\n`);
 process.stdout.write(`|---|---|${logAlphas.map(() => '---').join('|')}|\n`);
+const rows = [];
 for (const backend of backends) {
   const chosen = await selectBackend({ backend, env: {} })();
   if (chosen._tag === 'Left') throw new Error(chosen.left.message);
   for (const estimator of ['weights', 'lrt']) {
-    const cells = logAlphas.map((la) => `${ratio(la, estimator).ratio.toFixed(1)}×`);
-    process.stdout.write(
-      `| ${backend} | ${estimator === 'lrt' ? 'local reparameterization' : 'weight sampling'} | ${cells.join(' | ')} |\n`,
-    );
+    const ratios = logAlphas.map((la) => ratio(la, estimator).ratio);
+    const name = estimator === 'lrt' ? 'local reparameterization' : 'weight sampling';
+    rows.push({ backend, estimator: name, ratios });
+    process.stdout.write(`| ${backend} | ${name} | ${ratios.map((r) => `${r.toFixed(1)}×`).join(' | ')} |\n`);
   }
+}
+if (jsonOut !== undefined) {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const cpu = `${cpuinfo.match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model ?? 'unknown CPU'}${/\bavx512f\b/.test(cpuinfo) ? ' (AVX-512)' : /\bavx2\b/.test(cpuinfo) ? ' (AVX2)' : ''}`;
+  const setup =
+    'a 20 → 5 dense layer, batch 64, softmax cross-entropy, 200 noise draws, mean over the θ entries';
+  writeFileSync(jsonOut, `${JSON.stringify({ setup, cpu, logAlphas, rows }, null, 2)}\n`);
 }

@@ -2,7 +2,8 @@
 // The paper's figure on approximation quality: the exact −KL (float64 quadrature) against the paper's
 // approximation and Kingma et al.'s, over log α ∈ [−10, 10], and their errors. Evaluates the library's own
 // tensor functions on the cpu backend. Writes docs/figures/kl-approximation.svg and prints the table.
-// Usage: node tools/figures/kl-approximation.mjs [out.svg]
+// With the default output it also writes the table to docs/results/kl-approximation.json (docs/results.md
+// quotes it). Usage: node tools/figures/kl-approximation.mjs [out.svg]
 import { writeFileSync } from 'node:fs';
 import { selectBackend } from '@sparsevd/backend';
 import { negKlExactTable, negKlKingma, negKlMolchanov } from '@sparsevd/kl';
@@ -46,6 +47,13 @@ process.stdout.write(
 );
 for (const [name, range, { max, at }] of rows) {
   process.stdout.write(`| ${name} | ${range} | ${max.toPrecision(4)} | ${at.toFixed(2)} |\n`);
+}
+if (process.argv[2] === undefined) {
+  const table = { step, rows: rows.map(([name, range, { max, at }]) => ({ name, range, max, at })) };
+  writeFileSync(
+    new URL('../../docs/results/kl-approximation.json', import.meta.url).pathname,
+    `${JSON.stringify(table, null, 2)}\n`,
+  );
 }
 
 const values = [];

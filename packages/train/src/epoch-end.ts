@@ -1,3 +1,4 @@
+import { size, take } from '@sparsevd/datasets';
 import type { KlOptions, Params, Sequential } from '@sparsevd/layers';
 import { nonFiniteTensors } from '@sparsevd/layers';
 import { sparsityReport } from '@sparsevd/pruning';
@@ -25,6 +26,16 @@ export interface EpochEnd {
   readonly klWeight: number;
 }
 
+/** What an epoch's metrics carry besides the test evaluation (see {@link EpochMetrics}). */
+export interface EpochExtras {
+  /** Measure the error on the training examples (random-label runs). */
+  readonly trainError?: boolean;
+  readonly machine?: string;
+}
+
+/** How many training examples the training error is measured on. */
+export const TRAIN_ERROR_EXAMPLES = 10_000;
+
 /**
  * The metrics of a finished epoch: the parameters checked for NaN / ±∞ (an error naming the tensor), the
  * eval-mode network on the test set, and for SparseVD the sparsity report and Σ KL at the epoch's end.
@@ -35,6 +46,7 @@ export const epochMetrics = (
   data: RunData,
   klOptions: KlOptions,
   end: EpochEnd,
+  extras: EpochExtras = {},
 ): E.Either<TrainError, EpochMetrics> => {
   const [diverged] = nonFiniteTensors(params);
   if (diverged !== undefined) {
@@ -50,6 +62,15 @@ export const epochMetrics = (
   const report = sparse ? sparsityReport(network, params) : undefined;
   const kl = sparse ? tf.tidy(() => network.kl(params, klOptions).dataSync()[0] as number) : 0;
   const { sums } = end;
+  const trained =
+    extras.trainError === true
+      ? evaluate(
+          network,
+          params,
+          take(data.train, Math.min(TRAIN_ERROR_EXAMPLES, size(data.train))),
+          data.batching,
+        )
+      : undefined;
   return E.right({
     epoch: end.epoch + 1,
     phase: end.phase,
@@ -64,5 +85,7 @@ export const epochMetrics = (
     layers: report?.layers.map((l) => ({ name: l.name, removedPercent: l.removedPercent })) ?? [],
     seconds: sums.seconds,
     examplesPerSecond: sums.seconds > 0 ? sums.examples / sums.seconds : 0,
+    ...(trained === undefined ? {} : { trainError: trained.error }),
+    ...(extras.machine === undefined ? {} : { machine: extras.machine }),
   });
 };

@@ -21,4 +21,14 @@ export interface EpochMetrics {
   readonly layers: ReadonlyArray<{ readonly name: string; readonly removedPercent: number }>;
   readonly seconds: number;
   readonly examplesPerSecond: number;
+  /**
+   * Error of the eval-mode network on (up to 10 000 of) the training examples it learns from, with the labels it
+   * learns — present on random-label runs, where it tells memorising (falls towards 0) from a constant prediction.
+   */
+  readonly trainError?: number;
+  /**
+   * The machine that ran the epoch (CPU, instruction set, backend), when the caller names it
+   * ({@link TrainOptions.machine}): a run resumed elsewhere says which epochs ran where.
+   */
+  readonly machine?: string;
 }

@@ -40,6 +40,8 @@ export interface PhaseRun {
   readonly shouldStop?: () => boolean;
   readonly betweenSteps?: (live: LiveRun) => void | Promise<void>;
   readonly fusedKernels: boolean;
+  /** Recorded in each epoch's metrics ({@link EpochMetrics.machine}). */
+  readonly machine?: string;
 }
 
 /** What {@link TrainOptions.betweenSteps} sees: the network as it trains and where the run is. */
@@ -188,13 +190,23 @@ export const runPhase = async (run: PhaseRun): Promise<E.Either<TrainError, Phas
         }
       }
       sums.seconds += (performance.now() - clock) / 1000;
-      const ended = epochMetrics(network, params, data, ctx.klOptions, {
-        phase: phase.name,
-        epoch,
-        sums,
-        lr: lastLr,
-        klWeight: lastRw,
-      });
+      const ended = epochMetrics(
+        network,
+        params,
+        data,
+        ctx.klOptions,
+        {
+          phase: phase.name,
+          epoch,
+          sums,
+          lr: lastLr,
+          klWeight: lastRw,
+        },
+        {
+          trainError: config.randomLabels,
+          ...(run.machine === undefined ? {} : { machine: run.machine }),
+        },
+      );
       if (E.isLeft(ended)) return ended;
       metrics.push(ended.right);
       emit({ type: 'epoch-end', metrics: ended.right });

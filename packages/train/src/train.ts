@@ -46,6 +46,11 @@ export interface TrainOptions {
    * weights); `config.dense` trains it without the KL. Resuming such a run takes the same network again.
    */
   readonly network?: { readonly network: Sequential; readonly inputShape: Shape };
+  /**
+   * The machine running this (for example `"AMD EPYC … (avx512f) · native"`), recorded in every epoch's metrics so
+   * a run resumed on another CPU or backend shows which epochs ran where. Not part of the configuration.
+   */
+  readonly machine?: string;
 }
 
 /** A finished (or interrupted) run: the trained network and what happened. */
@@ -155,6 +160,7 @@ const runTraining = async (
     fusedKernels: options.fusedKernels ?? true,
     ...(options.shouldStop === undefined ? {} : { shouldStop: options.shouldStop }),
     ...(options.betweenSteps === undefined ? {} : { betweenSteps: options.betweenSteps }),
+    ...(options.machine === undefined ? {} : { machine: options.machine }),
   };
   if (options.network !== undefined) {
     const problem = networkMismatch(options.network, data, config);

@@ -1,7 +1,7 @@
 import { disposeParams } from '@sparsevd/layers';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, type TrainConfig, type TrainEvent, train } from '../src/index.js';
+import { DEFAULT_CONFIG, evaluate, type TrainConfig, type TrainEvent, train } from '../src/index.js';
 import { loadRunData } from '../src/node/index.js';
 import { useBackend } from './backends.js';
 
@@ -44,6 +44,25 @@ describe('training variants', () => {
     const again = await loadRunData({ ...base, randomLabels: true })();
     expect(E.isRight(again) && again.right.train.labels).toEqual(shuffled.right.train.labels);
     expect(shuffled.right.test.labels).toEqual(plain.right.test.labels); // the test set keeps its labels
+  });
+
+  it('a random-label run measures its training error on the labels it learns; every run records the machine given', async () => {
+    const config = { ...base, dense: true, randomLabels: true, epochs: 3, lr: 3e-3 };
+    const data = await loadRunData(config)();
+    if (E.isLeft(data)) throw new Error(data.left.message);
+    const result = await train(config, data.right, { machine: 'test machine · wasm' })();
+    if (E.isLeft(result)) throw new Error(result.left.message);
+    const { network, params, metrics } = result.right;
+    // Independent reference: the finished network evaluated on the same (≤ 10 000) training examples.
+    const reference = evaluate(network, params, data.right.train, data.right.batching);
+    disposeParams(params);
+    expect(metrics.map((m) => m.machine)).toEqual(Array(3).fill('test machine · wasm'));
+    expect(metrics[2]?.trainError).toBeCloseTo(reference.error, 10);
+    // 500 random labels and a dense net: it starts memorising (from chance, 0.9) within three epochs.
+    expect(metrics[2]?.trainError).toBeLessThan((metrics[0]?.trainError ?? 0) + 1e-9);
+    const plain = await run(base);
+    expect(plain.metrics[0]).not.toHaveProperty('trainError');
+    expect(plain.metrics[0]).not.toHaveProperty('machine');
   });
 
   it('--pretrain-epochs trains a dense network with dropout and L2 first, then SparseVD from its weights', async () => {

@@ -7,6 +7,7 @@ import { type Checkpoint, type TrainConfig, type TrainEvent, train } from '@spar
 import { fileCheckpointStore, loadRunData } from '@sparsevd/train/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { asFlagMessage, type CliError, failure, usageError } from '../cli-error.js';
+import { machineLine } from '../machine.js';
 import { progressReporter } from '../progress.js';
 import { appendMetrics, defaultRunDir, ensureDir, runFiles, writeJson, writeMetrics } from '../run-dir.js';
 import { startBackend, writeOutputs } from '../run-state.js';
@@ -90,6 +91,7 @@ export const runTraining = async (
       shouldStop: () => stop,
       // SPARSEVD_FUSED=0 composes tfjs ops instead of the backend's fused kernels (same results; comparisons).
       fusedKernels: process.env.SPARSEVD_FUSED !== '0',
+      machine: machineLine(backendLine(backend.right)),
       ...(resume === undefined ? {} : { resume }),
     })();
     await Promise.all(pending);

@@ -1,0 +1,96 @@
+// The runs of the reproduction: one small JSON file per run in tools/repro/runs/ (model, dataset, method,
+// protocol, seed and the few options that differ), turned into the `sparsevd train` command that runs it.
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPRO_DIR = dirname(fileURLToPath(import.meta.url));
+export const ROOT = join(REPRO_DIR, '..', '..');
+/** The run configurations (committed). */
+export const SPECS_DIR = join(REPRO_DIR, 'runs');
+/** Where runs train: their checkpoints live here, ignored by git. */
+export const WORK_DIR = join(ROOT, '.repro');
+/** Where a run's small outputs are committed. */
+export const RESULTS_DIR = join(ROOT, 'docs', 'results', 'runs');
+
+const MODELS = ['lenet300', 'lenet5', 'vgg'];
+const DATASETS = ['mnist', 'fashion-mnist', 'cifar10'];
+const KEYS = new Set([
+  'model',
+  'dataset',
+  'method',
+  'protocol',
+  'seed',
+  'epochs',
+  'klWarmup',
+  'randomLabels',
+  'trainSubset',
+  'note',
+]);
+
+/**
+ * Checks one run configuration; returns the list of problems (empty when it can run), each naming the file
+ * and the field.
+ */
+export const specProblems = (name, spec) => {
+  const problems = [];
+  const bad = (field, detail) => problems.push(`${name}.json: ${field}: ${detail}`);
+  if (spec === null || typeof spec !== 'object' || Array.isArray(spec))
+    return [`${name}.json: not an object`];
+  for (const key of Object.keys(spec)) if (!KEYS.has(key)) bad(key, 'unknown field');
+  if (!MODELS.includes(spec.model)) bad('model', `expected one of ${MODELS.join(', ')}, got ${spec.model}`);
+  if (!DATASETS.includes(spec.dataset))
+    bad('dataset', `expected one of ${DATASETS.join(', ')}, got ${spec.dataset}`);
+  if (!['sparsevd', 'dense'].includes(spec.method))
+    bad('method', `expected sparsevd or dense, got ${spec.method}`);
+  if (!['paper', 'default'].includes(spec.protocol))
+    bad('protocol', `expected paper (200 epochs, the authors' schedule) or default, got ${spec.protocol}`);
+  if (!Number.isInteger(spec.seed)) bad('seed', `must be an integer, got ${spec.seed}`);
+  for (const field of ['epochs', 'trainSubset'])
+    if (spec[field] !== undefined && !(Number.isInteger(spec[field]) && spec[field] > 0))
+      bad(field, `must be a positive integer, got ${spec[field]}`);
+  if (spec.klWarmup !== undefined && typeof spec.klWarmup !== 'string')
+    bad('klWarmup', 'must be a string (paper, none or START:END)');
+  if (spec.randomLabels !== undefined && typeof spec.randomLabels !== 'boolean')
+    bad('randomLabels', 'must be true or false');
+  return problems;
+};
+
+/** The `sparsevd train` flags of a run (without `--out` and `--backend`). */
+export const trainFlags = (spec) => [
+  '--model',
+  spec.model,
+  '--dataset',
+  spec.dataset,
+  ...(spec.protocol === 'paper' ? ['--protocol', 'paper'] : []),
+  ...(spec.method === 'dense' ? ['--dense'] : []),
+  ...(spec.epochs === undefined ? [] : ['--epochs', String(spec.epochs)]),
+  ...(spec.klWarmup === undefined ? [] : ['--kl-warmup', spec.klWarmup]),
+  ...(spec.randomLabels === true ? ['--random-labels'] : []),
+  ...(spec.trainSubset === undefined ? [] : ['--train-subset', String(spec.trainSubset)]),
+  '--seed',
+  String(spec.seed),
+];
+
+/** Every run configuration, by name (the file's name), sorted; throws on a configuration that cannot run. */
+export const loadSpecs = (dir = SPECS_DIR) => {
+  const specs = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => {
+      const name = basename(f, '.json');
+      let spec;
+      try {
+        spec = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+      } catch (error) {
+        throw new Error(`${join(dir, f)}: not valid JSON (${error.message})`);
+      }
+      const problems = specProblems(name, spec);
+      if (problems.length > 0) throw new Error(problems.join('\n'));
+      return { name, spec };
+    });
+  return new Map(specs.map(({ name, spec }) => [name, spec]));
+};
+
+/** The command line a person types to run one configuration by hand, as the reproduction runs it. */
+export const commandLine = (name) => `node tools/repro/run.mjs ${name}`;

@@ -1,0 +1,144 @@
+// The reproduction's plumbing: run configurations, the commands they become, and docs/results.md generated
+// from committed runs (fresh against the repository, and right on a synthetic set of runs).
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCommand } from '@sparsevd/cli';
+import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM tool modules without types
+import { buildResults, machinesOf } from '../repro/results.mjs';
+// @ts-expect-error plain ESM tool modules without types
+import { loadSpecs, ROOT, specProblems, trainFlags } from '../repro/specs.mjs';
+
+type Spec = Record<string, unknown>;
+
+describe('run configurations', () => {
+  const specs: Map<string, Spec> = loadSpecs();
+
+  it('every committed configuration becomes a train command the CLI accepts, with the configuration it names', () => {
+    expect(specs.size).toBeGreaterThanOrEqual(10);
+    for (const [name, spec] of specs) {
+      const parsed = parseCommand(['train', ...trainFlags(spec)]);
+      expect(parsed._tag, name).toBe('Right');
+      if (parsed._tag !== 'Right' || parsed.right.name !== 'train') continue;
+      const { config } = parsed.right;
+      expect(config.model, name).toBe(spec.model);
+      expect(config.dataset, name).toBe(spec.dataset);
+      expect(config.dense, name).toBe(spec.method === 'dense');
+      expect(config.seed, name).toBe(spec.seed);
+      expect(config.epochs, name).toBe(spec.epochs ?? (spec.protocol === 'paper' ? 200 : 20));
+      expect(config.randomLabels, name).toBe(spec.randomLabels === true);
+      expect(config.trainSubset, name).toBe(spec.trainSubset);
+    }
+  });
+
+  it('names the file and the field of a configuration that cannot run', () => {
+    const ok = { model: 'lenet5', dataset: 'mnist', method: 'sparsevd', protocol: 'paper', seed: 1 };
+    expect(specProblems('a', ok)).toEqual([]);
+    expect(specProblems('a', { ...ok, model: 'lenet7' })).toEqual([
+      'a.json: model: expected one of lenet300, lenet5, vgg, got lenet7',
+    ]);
+    expect(specProblems('a', { ...ok, epochs: 0 })).toEqual([
+      'a.json: epochs: must be a positive integer, got 0',
+    ]);
+    expect(specProblems('a', { ...ok, seeds: 3 })).toEqual(['a.json: seeds: unknown field']);
+    expect(specProblems('a', [])).toEqual(['a.json: not an object']);
+  });
+});
+
+describe('docs/results.md', () => {
+  it('is what the committed runs generate (run `node tools/repro/report.mjs` after committing a run)', async () => {
+    const { markdown, figures } = await buildResults();
+    expect(readFileSync(join(ROOT, 'docs', 'results.md'), 'utf8')).toBe(markdown);
+    for (const [name, svg] of Object.entries(figures as Record<string, string>))
+      expect(readFileSync(join(ROOT, 'docs', 'results', 'figures', name), 'utf8'), name).toBe(svg);
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'repro-runs-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const machine = 'CPU A (AVX2, 2 CPUs) · native';
+  const epoch = (e: number, over: Record<string, unknown>) => ({
+    epoch: e,
+    phase: 'sparsevd',
+    trainLoss: 1,
+    dataTerm: 1,
+    kl: 0,
+    klWeight: 1,
+    lr: 1e-3,
+    testError: 0.02,
+    testLoss: 0.1,
+    compression: 10,
+    layers: [
+      { name: 'fc1', removedPercent: 90 },
+      { name: 'fc2', removedPercent: 50 },
+    ],
+    seconds: 60,
+    examplesPerSecond: 1000,
+    machine,
+    ...over,
+  });
+  const commit = (name: string, status: string, metrics: object[], of = metrics.length) => {
+    mkdirSync(join(dir, name), { recursive: true });
+    writeFileSync(
+      join(dir, name, 'run.json'),
+      JSON.stringify({
+        name,
+        status,
+        epochs: metrics.length,
+        of,
+        resume: `node tools/repro/run.mjs ${name}`,
+      }),
+    );
+    writeFileSync(join(dir, name, 'metrics.jsonl'), metrics.map((m) => `${JSON.stringify(m)}\n`).join(''));
+  };
+
+  it('fills Table 1 with each seed, their mean ± sd over finished runs, and marks what is unfinished or not run', async () => {
+    commit('lenet300-mnist-sparsevd-s1', 'finished', [epoch(1, { testError: 0.019, compression: 100 })]);
+    commit('lenet300-mnist-sparsevd-s2', 'finished', [epoch(1, { testError: 0.021, compression: 120 })]);
+    commit(
+      'lenet300-mnist-sparsevd-s3',
+      'unfinished',
+      [epoch(1, { testError: 0.5, machine: 'CPU B · wasm' })],
+      200,
+    );
+    const { markdown } = await buildResults({ dir });
+    const line = (start: string) => markdown.split('\n').find((l: string) => l.startsWith(start)) ?? '';
+    expect(line('| LeNet-300-100 | SparseVD, seed 1 |')).toContain(
+      '| 1.90 % | 98.9 – 97.2 – 62.0 | 90.0 – 50.0 | 68× | 100× |',
+    );
+    expect(line('| LeNet-300-100 | SparseVD, mean ± sd |')).toContain('| 2.00 ± 0.14 % |');
+    expect(line('| LeNet-300-100 | SparseVD, mean ± sd |')).toContain(
+      '| 110 ± 14× | 2 of 3 seeds finished |',
+    );
+    expect(line('| LeNet-300-100 | SparseVD, seed 3 |')).toContain('**unfinished: 1 of 200 epochs**');
+    expect(line('| LeNet-300-100 | dense |')).toContain(
+      'not run yet: `node tools/repro/run.mjs lenet300-mnist-dense-s1`',
+    );
+    expect(markdown).toContain(`- **M1**: ${machine}`);
+    expect(markdown).toContain('- **M2**: CPU B · wasm');
+  });
+
+  it('finds the epoch a random-label run lost its last weight, and draws both runs', async () => {
+    commit('lenet300-mnist-random-sparsevd-s1', 'finished', [
+      epoch(1, { trainError: 0.88, compression: 3 }),
+      epoch(2, { trainError: 0.9, compression: null, testError: 0.8865 }),
+    ]);
+    commit('lenet300-mnist-random-dense-s1', 'finished', [
+      epoch(1, { phase: 'dense', trainError: 0.8, compression: 1, layers: [] }),
+      epoch(2, { phase: 'dense', trainError: 0.1, compression: 1, layers: [] }),
+    ]);
+    const { markdown, figures } = await buildResults({ dir });
+    const line = (start: string) => markdown.split('\n').find((l: string) => l.startsWith(start)) ?? '';
+    expect(line('| SparseVD | 10.00 % | 88.65 % |')).toMatch(/\| 2 \| lenet300-mnist-random-sparsevd-s1 \|/);
+    expect(line('| dense | 90.00 % |')).toContain('lenet300-mnist-random-dense-s1');
+    expect(figures['random-labels.svg']).toMatch(/^<svg/);
+  });
+
+  it('names each machine a resumed run used, with its epochs', () => {
+    const run = {
+      metrics: [epoch(1, {}), epoch(2, {}), epoch(3, { machine: 'CPU B · wasm' })],
+      config: { backend: 'native' },
+    };
+    expect(machinesOf(run)).toEqual([`${machine} (epochs 1–2)`, 'CPU B · wasm (epochs 3–3)']);
+  });
+});
