@@ -1,0 +1,144 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { checkFloatTensor, checkSameShape } from './internal/validate.js';
+import { type Noise, resolveNoise } from './noise.js';
+import { logNormalMass, normalCdf, normalQuantile } from './normal-cdf.js';
+
+/**
+ * Structured Bayesian Pruning (Neklyudov, Molchanov, Ashukha & Vetrov, NeurIPS 2017): every unit (neuron or
+ * filter) is multiplied by a noise variable θ with posterior q(log θ) = N(μ, σ²) truncated to [a, b] — a
+ * truncated log-normal — and prior p(log θ) uniform on [a, b] (a truncated log-uniform prior on θ).
+ * Parameters per unit: μ and log σ.
+ */
+export interface UnitNoiseParams {
+  readonly mu: tf.Tensor;
+  readonly logSigma: tf.Tensor;
+}
+
+/** The truncation [a, b] of log θ. */
+export interface LogBounds {
+  readonly a: number;
+  readonly b: number;
+}
+
+/**
+ * The authors' constants (their public code, `nets/layers.py` of necludov/group-sparsity-sbp): log θ in
+ * [−20, 0]; μ from 0 and log σ from −5; both clipped to [−20, 5] in every use; a unit is kept while its
+ * signal-to-noise ratio E θ / √Var θ exceeds 1.
+ */
+export const SBP = {
+  bounds: { a: -20, b: 0 } as LogBounds,
+  muInit: 0,
+  logSigmaInit: -5,
+  clip: [-20, 5] as const,
+  snrThreshold: 1,
+} as const;
+
+const check = (fn: string, params: UnitNoiseParams, bounds: LogBounds): void => {
+  checkFloatTensor(fn, 'mu', params.mu);
+  checkFloatTensor(fn, 'logSigma', params.logSigma);
+  checkSameShape(fn, 'mu', params.mu, 'logSigma', params.logSigma);
+  if (!(Number.isFinite(bounds.a) && Number.isFinite(bounds.b) && bounds.a < bounds.b))
+    throw new RangeError(`${fn}: bounds must be finite with a < b, got [${bounds.a}, ${bounds.b}]`);
+};
+
+/** μ, σ (clipped as the authors clip them) and the standardised bounds α = (a − μ)/σ, β = (b − μ)/σ. */
+const standardised = ({ mu, logSigma }: UnitNoiseParams, { a, b }: LogBounds) => {
+  const [lo, hi] = SBP.clip;
+  const m = tf.clipByValue(mu, lo, hi);
+  const logS = tf.clipByValue(logSigma, lo, hi);
+  const s = tf.exp(logS);
+  return { m, logS, s, alpha: tf.div(tf.sub(a, m), s), beta: tf.div(tf.sub(b, m), s) };
+};
+
+/**
+ * KL(q ‖ p) per unit, closed form (Neklyudov et al. 2017): the prior's log density is −log(b − a), and
+ * the entropy of a normal truncated to [α, β] (standardised) is log(√(2πe)·σ·Z) + (αφ(α) − βφ(β)) / (2Z),
+ * Z = Φ(β) − Φ(α); so KL = log(b − a) − log σ − ½·log(2πe) − log Z − (αφ(α) − βφ(β)) / (2Z). Computed with
+ * log Z and φ/Z in log space, finite wherever μ and log σ lie in their clip range.
+ */
+export const unitNoiseKl = (params: UnitNoiseParams, bounds: LogBounds = SBP.bounds): tf.Tensor => {
+  check('unitNoiseKl', params, bounds);
+  return tf.tidy(() => {
+    const { logS, alpha, beta } = standardised(params, bounds);
+    const logZ = logNormalMass(alpha, beta);
+    // x·φ(x)/Z = x·exp(−x²/2 − ½·log 2π − log Z).
+    const xPhiOverZ = (x: tf.Tensor) =>
+      tf.mul(x, tf.exp(tf.sub(tf.sub(tf.mul(-0.5, tf.square(x)), 0.5 * Math.log(2 * Math.PI)), logZ)));
+    const tail = tf.mul(0.5, tf.sub(xPhiOverZ(alpha), xPhiOverZ(beta)));
+    const constant = Math.log(bounds.b - bounds.a) - 0.5 * Math.log(2 * Math.PI * Math.E);
+    return tf.sub(tf.sub(tf.sub(constant, logS), logZ), tail);
+  });
+};
+
+/**
+ * log E θ^k for the truncated log-normal: kμ + k²σ²/2 + log(Φ(β − kσ) − Φ(α − kσ)) − log Z (k = 1, 2), from
+ * E e^{kX} for X ~ N(μ, σ²) truncated to [a, b].
+ */
+const logMoment = (k: number, s: ReturnType<typeof standardised>): tf.Tensor =>
+  tf.tidy(() => {
+    const shift = tf.mul(k, s.s);
+    return tf.sub(
+      tf.add(
+        tf.add(tf.mul(k, s.m), tf.mul((k * k) / 2, tf.square(s.s))),
+        logNormalMass(tf.sub(s.alpha, shift), tf.sub(s.beta, shift)),
+      ),
+      logNormalMass(s.alpha, s.beta),
+    );
+  });
+
+/** E θ per unit: the multiplier of the deterministic (eval-mode) network, as the authors use it. */
+export const unitNoiseMean = (params: UnitNoiseParams, bounds: LogBounds = SBP.bounds): tf.Tensor => {
+  check('unitNoiseMean', params, bounds);
+  return tf.tidy(() => tf.exp(logMoment(1, standardised(params, bounds))));
+};
+
+/**
+ * The signal-to-noise ratio E θ / √Var θ per unit, the paper's criterion for removing a unit. Computed as
+ * 1 / √expm1(log(E θ² / (E θ)²)) with that log ratio formed without μ, which keeps its precision when σ is
+ * small (Var θ ≪ (E θ)²): about 1 % where the SNR is in the hundreds, 1e-3 near the threshold.
+ */
+export const unitNoiseSnr = (params: UnitNoiseParams, bounds: LogBounds = SBP.bounds): tf.Tensor => {
+  check('unitNoiseSnr', params, bounds);
+  return tf.tidy(() => {
+    const s = standardised(params, bounds);
+    // log(E θ² / (E θ)²) = σ² + log M(2σ) + log M(0) − 2·log M(σ), M(k) = Φ(β − k) − Φ(α − k): no μ in it, so
+    // nothing of order μ cancels (in float32, 2μ + 2σ² − 2(μ + σ²/2) loses σ² entirely when σ is small).
+    const mass = (k: number) =>
+      logNormalMass(tf.sub(s.alpha, tf.mul(k, s.s)), tf.sub(s.beta, tf.mul(k, s.s)));
+    const logRatio = tf.add(tf.square(s.s), tf.sub(tf.add(mass(2), mass(0)), tf.mul(2, mass(1))));
+    return tf.rsqrt(tf.maximum(tf.expm1(logRatio), 1e-30));
+  });
+};
+
+/**
+ * A sample of θ per unit: log θ = μ + σ·Φ⁻¹(Φ(α) + u·Z), u = Φ(ε) for standard-normal noise ε (a tensor of
+ * the parameters' shape, or a seed), so the noise convention is the other estimators'. Inverse-CDF sampling of
+ * the truncated normal, differentiable in μ and log σ; the result is clipped to [a, b] (where the mass lies so
+ * far in one tail that float32 cannot tell the quantile apart, the sample is the bound).
+ */
+export const sampleUnitNoise = (
+  params: UnitNoiseParams,
+  noise: Noise,
+  bounds: LogBounds = SBP.bounds,
+): tf.Tensor => {
+  check('sampleUnitNoise', params, bounds);
+  return tf.tidy(() => {
+    const eps = resolveNoise('sampleUnitNoise', params.mu.shape, noise);
+    const s = standardised(params, bounds);
+    const lower = normalCdf(s.alpha);
+    const mass = tf.sub(normalCdf(s.beta), lower);
+    const quantile = normalQuantile(tf.add(lower, tf.mul(normalCdf(eps), mass)));
+    return tf.exp(tf.clipByValue(tf.add(s.m, tf.mul(s.s, quantile)), bounds.a, bounds.b));
+  });
+};
+
+/** Which units are kept: 1 where the SNR exceeds `threshold` (1, the paper's), else 0. */
+export const unitNoiseMask = (
+  params: UnitNoiseParams,
+  threshold: number = SBP.snrThreshold,
+  bounds: LogBounds = SBP.bounds,
+): tf.Tensor => {
+  if (!Number.isFinite(threshold))
+    throw new RangeError(`unitNoiseMask: threshold must be finite, got ${threshold}`);
+  return tf.tidy(() => tf.cast(tf.greater(unitNoiseSnr(params, bounds), threshold), 'float32'));
+};
