@@ -86,6 +86,18 @@ const logMoment = (k: number, s: ReturnType<typeof standardised>): tf.Tensor =>
     );
   });
 
+/**
+ * e^y − 1 accurate for small y on every backend (webgl computes `expm1` as `exp(y) − 1`, which returns 0 or one
+ * ulp for y ≈ σ²): three terms of the series below 1e-3, exp(y) − 1 above. Its argument here is ≥ 0.
+ */
+const expm1 = (y: tf.Tensor): tf.Tensor =>
+  tf.tidy(() => {
+    const small = tf.mul(y, tf.add(1, tf.mul(y, tf.add(0.5, tf.mul(y, 1 / 6)))));
+    const large = tf.sub(tf.exp(tf.minimum(y, 80)), 1);
+    const isSmall = tf.sub(1, tf.step(tf.sub(tf.abs(y), 1e-3)));
+    return tf.add(tf.mul(isSmall, small), tf.mul(tf.sub(1, isSmall), large));
+  });
+
 /** E θ per unit: the multiplier of the deterministic (eval-mode) network, as the authors use it. */
 export const unitNoiseMean = (params: UnitNoiseParams, bounds: LogBounds = SBP.bounds): tf.Tensor => {
   check('unitNoiseMean', params, bounds);
@@ -106,7 +118,7 @@ export const unitNoiseSnr = (params: UnitNoiseParams, bounds: LogBounds = SBP.bo
     const mass = (k: number) =>
       logNormalMass(tf.sub(s.alpha, tf.mul(k, s.s)), tf.sub(s.beta, tf.mul(k, s.s)));
     const logRatio = tf.add(tf.square(s.s), tf.sub(tf.add(mass(2), mass(0)), tf.mul(2, mass(1))));
-    return tf.rsqrt(tf.maximum(tf.expm1(logRatio), 1e-30));
+    return tf.rsqrt(tf.maximum(expm1(logRatio), 1e-30));
   });
 };
 

@@ -12,6 +12,9 @@ import type * as tf from '@tensorflow/tfjs-core';
  *   constant passes through `fn`; sparse inference runs `fn`.
  * - `maxpool`, `flatten`: move values without mixing units (a constant passes unchanged).
  * - `select`: keeps some input features (what compaction puts first).
+ * - `scale`: multiplies each unit (the last axis) by its own factor; 0 removes the unit. Pruning folds it into
+ *   the weight layer right before it (its columns and bias) or, failing that, right after it (its input rows
+ *   or input channels), so it never reaches compaction or export as an operation of its own.
  */
 export type FrozenOpOf<L> =
   | FrozenDense
@@ -19,7 +22,8 @@ export type FrozenOpOf<L> =
   | FrozenUnitwiseOf<L>
   | FrozenMaxPool
   | FrozenFlatten
-  | FrozenSelect;
+  | FrozenSelect
+  | FrozenScale;
 
 /** A dense weight layer: `x · weights + bias`, weights `[inputs, outputs]`. */
 export interface FrozenDense {
@@ -80,6 +84,14 @@ export interface FrozenSelect {
   readonly name: string;
   readonly inputSize: number;
   readonly indices: ReadonlyArray<number>;
+}
+
+/** Per-unit factors on the last axis: `x · scale` (a unit-noise layer's E θ, 0 where the unit is removed). */
+export interface FrozenScale {
+  readonly form: 'scale';
+  readonly name: string;
+  /** `[units]`. */
+  readonly scale: tf.Tensor;
 }
 
 /** Options of `Layer.freeze`. */

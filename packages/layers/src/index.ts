@@ -9,6 +9,7 @@ export type {
   FrozenFlatten,
   FrozenMaxPool,
   FrozenOpOf,
+  FrozenScale,
   FrozenSelect,
   FrozenUnitwiseOf,
 } from './frozen.js';
@@ -52,3 +53,4 @@ export { type Sequential, sequential } from './sequential.js';
 export { type Conv2dLayerOptions, conv2d } from './sparse-conv2d.js';
 export { type DenseOptions, dense } from './sparse-dense.js';
 export type { SparseOptions, SparseParams } from './sparse-params.js';
+export { type UnitNoiseLayerParams, type UnitNoiseOptions, unitNoise } from './unit-noise.js';

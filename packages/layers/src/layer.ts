@@ -60,9 +60,19 @@ export interface InitOptions {
 /**
  * What a parameter tensor of a layer is (the layer protocol): `weights` of an ordinary layer (what an L2
  * penalty takes), `theta` and `logSigma2` of a SparseVD layer, a `bias`, a batch-norm `scale` / `shift`, or a
- * running `statistic` (not trained).
+ * running `statistic` (not trained), or the μ / log σ of a unit-noise layer's per-unit variables (Structured
+ * Bayesian Pruning).
  */
-export type TensorRole = 'weights' | 'theta' | 'logSigma2' | 'bias' | 'scale' | 'shift' | 'statistic';
+export type TensorRole =
+  | 'weights'
+  | 'theta'
+  | 'logSigma2'
+  | 'bias'
+  | 'scale'
+  | 'shift'
+  | 'statistic'
+  | 'unitMu'
+  | 'unitLogSigma';
 
 /** One parameter tensor of a layer with its role and the axis that indexes the layer's units. */
 export interface LayerTensor {

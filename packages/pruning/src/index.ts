@@ -40,6 +40,7 @@ export {
   type SparsityReportOptions,
   sparsityReport,
 } from './sparsity-report.js';
+export { type LayerStructure, type StructureReport, structureReport } from './structure-report.js';
 export {
   type TfjsModel,
   type TfjsModelOptions,

@@ -62,9 +62,18 @@ const values = (t: tf.Tensor): Float32Array => {
   return out;
 };
 
+/** Per-unit factors not yet folded into a weight layer (the protocol's `scale` form). */
+interface ScaleOp {
+  readonly kind: 'scale';
+  readonly name: string;
+  readonly scale: Float32Array;
+}
+
 /** One frozen operation of the layer protocol, its tensors read into arrays. */
-const read = (frozen: FrozenOp): Op => {
+const read = (frozen: FrozenOp): Op | ScaleOp => {
   switch (frozen.form) {
+    case 'scale':
+      return { kind: 'scale', name: frozen.name, scale: values(frozen.scale) };
     case 'dense': {
       const [inputs, outputs] = frozen.weights.shape as [number, number];
       const { name, sparse } = frozen;
@@ -115,7 +124,8 @@ const read = (frozen: FrozenOp): Op => {
 /**
  * Reads a sequential network into plain operations in eval mode through the layer protocol (each layer's
  * `freeze`): SparseVD weights masked at the layer's threshold (or `threshold` when given), plain weights as
- * they are; a layer that is the identity in eval mode (dropout) freezes to nothing.
+ * they are; a layer that is the identity in eval mode (dropout) freezes to nothing; per-unit scales (unit
+ * noise) are folded into the weight layer next to them.
  *
  * @param fn - the entry point, for errors.
  * @throws RangeError naming a layer with no frozen form (batch-norm, a nested sequential), and
@@ -123,7 +133,7 @@ const read = (frozen: FrozenOp): Op => {
  */
 export const readOps = (fn: string, network: Sequential, params: Params, threshold?: number): Op[] => {
   checkNetwork(fn, network, params);
-  return network.layers.flatMap((layer: Layer, i): Op[] => {
+  const all = network.layers.flatMap((layer: Layer, i): Array<Op | ScaleOp> => {
     const name = network.names[i] as string;
     if (layer.freeze === undefined)
       throw new RangeError(
@@ -135,6 +145,56 @@ export const readOps = (fn: string, network: Sequential, params: Params, thresho
     });
     return frozen.map(read);
   });
+  return foldScales(fn, all);
+};
+
+/** The input unit (row for dense, input channel for conv) of each flat weight index of a weight op. */
+const inputUnit = (op: DenseOp | ConvOp, index: number): number => Math.floor(index / op.outputs) % op.inputs;
+
+/**
+ * Folds every `scale` into a weight layer: into the one right before it, when its units are that layer's
+ * outputs (columns and bias scaled: (x·W + b)·s), else into the one right after it, when they are its inputs
+ * (rows, or input channels, scaled: (x·s)·W). A zero factor so becomes a zero column or row, which compaction
+ * removes like any pruned unit.
+ */
+const foldScales = (fn: string, ops: ReadonlyArray<Op | ScaleOp>): Op[] => {
+  const out: Op[] = [];
+  let pending: ScaleOp | undefined;
+  for (const op of ops) {
+    if (op.kind === 'scale') {
+      const previous = out[out.length - 1];
+      if (
+        pending === undefined &&
+        (previous?.kind === 'dense' || previous?.kind === 'conv') &&
+        previous.outputs === op.scale.length
+      ) {
+        const weights = previous.weights.map((w, i) => w * (op.scale[i % previous.outputs] as number));
+        const bias = previous.bias.map((b, i) => b * (op.scale[i] as number));
+        out[out.length - 1] = { ...previous, weights, bias };
+      } else if (pending === undefined) pending = op;
+      else
+        throw new RangeError(
+          `${fn}: layers "${pending.name}" and "${op.name}" both scale units with no weight layer between them`,
+        );
+      continue;
+    }
+    if (pending !== undefined) {
+      const scale = pending.scale;
+      if ((op.kind !== 'dense' && op.kind !== 'conv') || op.inputs !== scale.length)
+        throw new RangeError(
+          `${fn}: layer "${pending.name}" scales ${scale.length} units but is not next to a dense or conv layer with ${scale.length} outputs before it or inputs after it, so it cannot be folded`,
+        );
+      out.push({ ...op, weights: op.weights.map((w, i) => w * (scale[inputUnit(op, i)] as number)) });
+      pending = undefined;
+      continue;
+    }
+    out.push(op);
+  }
+  if (pending !== undefined)
+    throw new RangeError(
+      `${fn}: layer "${pending.name}" scales units after the last weight layer, so it cannot be folded`,
+    );
+  return out;
 };
 
 /**
