@@ -6,9 +6,12 @@ import {
   type DatasetId,
   DEFAULT_CONFIG,
   type KlSchedule,
+  METHODS,
+  type Method,
   MODEL_IDS,
   type ModelId,
   paperProtocol,
+  sbpProtocol,
   type TrainConfig,
   validateConfig,
 } from '@sparsevd/train';
@@ -49,6 +52,7 @@ export const USAGE = `usage:
                  [--train-clip | --no-train-clip] [--kl molchanov|kingma] [--seed N]
                  [--backend ${BACKEND_CHOICES.join('|')}]
                  [--dense] [--random-labels] [--pretrain-epochs N] [--protocol paper] [--vgg-width K]
+                 [--method sparsevd|sbp|sbp+sparsevd]
                  [--train-subset N] [--test-subset N] [--out DIR]
   sparsevd resume DIR [--backend B]      continue an interrupted run from its checkpoint
   sparsevd eval DIR [--backend B]        test error of the pruned network and its compression
@@ -113,6 +117,7 @@ const TRAIN_FLAGS = {
   'random-labels': { type: 'boolean' },
   'pretrain-epochs': { type: 'string' },
   protocol: { type: 'string' },
+  method: { type: 'string' },
   'vgg-width': { type: 'string' },
   'train-subset': { type: 'string' },
   'test-subset': { type: 'string' },
@@ -143,6 +148,8 @@ const parseTrain = (args: string[]): E.Either<CliError, Command> => {
   if (E.isLeft(dataset)) return dataset;
   const protocol = oneOf('protocol', v.protocol, ['paper'] as const);
   if (E.isLeft(protocol)) return protocol;
+  const method = oneOf<Method>('method', v.method, METHODS);
+  if (E.isLeft(method)) return method;
   const warmup = klWarmup(v['kl-warmup']);
   if (E.isLeft(warmup)) return warmup;
   const kl = oneOf<KlApproximationName>('kl', v.kl, Object.keys(KL_APPROXIMATIONS) as KlApproximationName[]);
@@ -159,7 +166,12 @@ const parseTrain = (args: string[]): E.Either<CliError, Command> => {
   const config: TrainConfig = {
     ...DEFAULT_CONFIG,
     trainClip: modelId === 'lenet300',
-    ...(protocol.right === 'paper' ? paperProtocol(modelId) : {}),
+    ...(protocol.right === 'paper'
+      ? method.right === 'sbp' || method.right === 'sbp+sparsevd'
+        ? sbpProtocol(method.right)
+        : paperProtocol(modelId)
+      : {}),
+    ...set('method', method.right),
     model: modelId,
     dataset: datasetId,
     ...set('dataDir', v['data-dir']),

@@ -1,8 +1,14 @@
 import { access } from 'node:fs/promises';
 import { type BackendChoice, type BackendInfo, selectBackend } from '@sparsevd/backend';
 import type { Params, Sequential, Shape } from '@sparsevd/layers';
-import { masks, sparsityReport } from '@sparsevd/pruning';
-import { type Checkpoint, type EpochMetrics, restoreNetwork, type TrainConfig } from '@sparsevd/train';
+import { masks, sparsityReport, structureReport } from '@sparsevd/pruning';
+import {
+  buildModel,
+  type Checkpoint,
+  type EpochMetrics,
+  restoreNetwork,
+  type TrainConfig,
+} from '@sparsevd/train';
 import { readCheckpoint } from '@sparsevd/train/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { type CliError, failure } from './cli-error.js';
@@ -80,6 +86,10 @@ export const writeOutputs = async (
     keptWeights: report?.keptWeights,
     layers: report?.layers ?? [],
     trainingSeconds: metrics.reduce((s, m) => s + m.seconds, 0),
+    // Structured methods: units kept per layer and FLOPs of the compacted network.
+    ...(!config.dense && (config.method ?? 'sparsevd') !== 'sparsevd'
+      ? { structure: structureReport(network, params, buildModel(config).inputShape) }
+      : {}),
   });
   const written = [files.report];
   const title = `${config.model} on ${config.dataset}${config.dense ? ' (dense)' : ''}${config.randomLabels ? ', random labels' : ''}`;

@@ -25,7 +25,12 @@ const metrics = (dir: string) =>
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => {
-      const { seconds: _s, examplesPerSecond: _e, machine: _m, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      const {
+        seconds: _s,
+        examplesPerSecond: _e,
+        machine: _m,
+        ...rest
+      } = JSON.parse(l) as Record<string, unknown>;
       return rest;
     });
 

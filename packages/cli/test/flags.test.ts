@@ -103,6 +103,46 @@ describe('sparsevd flag validation (the built command under plain node)', () => 
     },
   );
 
+  it("--method chooses SparseVD, SBP or both; --protocol paper then means the SBP authors' protocol", () => {
+    const sbp = parseCommand([
+      'train',
+      '--model',
+      'lenet5',
+      '--method',
+      'sbp+sparsevd',
+      '--protocol',
+      'paper',
+    ]);
+    expect(E.isRight(sbp) && sbp.right).toMatchObject({
+      config: {
+        method: 'sbp+sparsevd',
+        epochs: 200,
+        pretrainEpochs: 200,
+        batchSize: 128,
+        klSchedule: { kind: 'constant', value: 1 },
+        logSigma2Init: -15,
+      },
+    });
+    const plain = parseCommand(['train', '--method', 'sparsevd', '--protocol', 'paper']);
+    expect(E.isRight(plain) && plain.right).toMatchObject({
+      config: { method: 'sparsevd', pretrainEpochs: 0 },
+    });
+    expect(parseCommand(['train', '--method', 'sbp', '--dense'])).toEqual(
+      E.left(
+        expect.objectContaining({
+          message: '--method: sbp and the dense baseline exclude each other',
+        }),
+      ),
+    );
+    expect(parseCommand(['train', '--method', 'l0'])).toEqual(
+      E.left(
+        expect.objectContaining({
+          message: '--method: unknown method "l0"; expected one of sparsevd, sbp, sbp+sparsevd',
+        }),
+      ),
+    );
+  });
+
   it('parses a full train command into a configuration, with --protocol paper', () => {
     const parsed = parseCommand([
       'train',

@@ -16,4 +16,10 @@ export interface ModelOptions {
   readonly trainClip?: boolean;
   /** Dense variant: binary dropout rate before each hidden weight layer, for pretraining (default 0, none). */
   readonly dropoutRate?: number;
+  /**
+   * Add Structured Bayesian Pruning's unit-noise layers (`unitNoise` of `@sparsevd/layers`; Neklyudov et al.
+   * 2017) on the units its papers count: the filters of each conv layer and the inputs of each dense layer.
+   * With the `dense` variant this is SBP alone; with `sparsevd`, SBP on top of SparseVD. LeNets only.
+   */
+  readonly unitNoise?: boolean;
 }

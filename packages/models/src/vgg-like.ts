@@ -25,6 +25,8 @@ const BLOCKS: ReadonlyArray<readonly [number, number]> = [
  * dense 512k with batch-norm and ReLU, and the 10-way output; 32×32×3 NHWC inputs.
  */
 export const vggLike = (options: VggOptions = {}): ReferenceModel => {
+  if (options.unitNoise === true)
+    throw new RangeError('vggLike: unitNoise (Structured Bayesian Pruning) is built for the LeNets only');
   const k = options.k ?? 1;
   if (!(k > 0) || !Number.isFinite(k)) throw new RangeError(`vggLike: k must be a positive number, got ${k}`);
   const width = (base: number) => Math.max(1, Math.round(base * k));

@@ -8,6 +8,13 @@ export type ModelId = 'lenet300' | 'lenet5' | 'vgg';
 export type DatasetId = 'mnist' | 'fashion-mnist' | 'cifar10';
 
 export const MODEL_IDS: ReadonlyArray<ModelId> = ['lenet300', 'lenet5', 'vgg'];
+
+/**
+ * What the Bayesian phase trains: `sparsevd` (per-weight, Molchanov et al. 2017), `sbp` (Structured Bayesian
+ * Pruning alone: ordinary layers with unit noise, Neklyudov et al. 2017) or `sbp+sparsevd` (both).
+ */
+export type Method = 'sparsevd' | 'sbp' | 'sbp+sparsevd';
+export const METHODS: ReadonlyArray<Method> = ['sparsevd', 'sbp', 'sbp+sparsevd'];
 export const DATASET_IDS: ReadonlyArray<DatasetId> = ['mnist', 'fashion-mnist', 'cifar10'];
 
 /** Everything that defines a training run: stored in checkpoints, so a resumed run is the same run. */
@@ -34,6 +41,8 @@ export interface TrainConfig {
   readonly seed: number;
   /** Train the plain dense baseline (no SparseVD, no KL). */
   readonly dense: boolean;
+  /** The method of the Bayesian phase (absent: `sparsevd`); not with `dense`. */
+  readonly method?: Method;
   /** Replace the training labels with uniformly random ones (the memorisation experiment). */
   readonly randomLabels: boolean;
   /** Epochs of dense pretraining with binary dropout and L2 before SparseVD (0: none). */
@@ -89,6 +98,29 @@ export const paperProtocol = (model: ModelId): Partial<TrainConfig> => ({
 });
 
 /**
+ * Structured Bayesian Pruning's protocol (Neklyudov et al. 2017, and their public code,
+ * `scripts/lenet/lenet5.py` and `lenet5-sbp.py` of necludov/group-sparsity-sbp): a network pretrained for 200
+ * epochs, then 200 epochs with the unit noise, both with Adam at lr 1e-3 constant for 100 epochs then decayed
+ * linearly to 0 (our `paper` schedule), the KL at full weight from the first step (no warm-up), batch 128.
+ * The noise starts at μ = 0, log σ = −5 (the `unitNoise` defaults, from the same code). Differences: their
+ * pretraining has no dropout or L2 and Adam's β₁ is 0.95 — ours pretrains with binary dropout and L2 (the
+ * trainer's pretraining phase) and keeps β₁ = 0.9. With `sbp+sparsevd` the SparseVD weights start from the
+ * pretrained ones at log σ² = −15, as Molchanov et al. 2017 start from pretrained weights.
+ */
+export const sbpProtocol = (method: 'sbp' | 'sbp+sparsevd'): Partial<TrainConfig> => ({
+  method,
+  epochs: 200,
+  pretrainEpochs: 200,
+  batchSize: 128,
+  lr: 1e-3,
+  lrSchedule: { kind: 'paper' },
+  klSchedule: { kind: 'constant', value: 1 },
+  threshold: 3,
+  trainClip: false,
+  logSigma2Init: -15,
+});
+
+/**
  * A configuration that cannot run, naming the option (as `TrainConfig` spells it: `batchSize`, not the CLI's
  * `--batch-size`) and the problem; `message` starts with the option's name.
  */
@@ -132,6 +164,12 @@ export const validateConfig = (config: TrainConfig): E.Either<ConfigError, Train
       `unknown KL approximation "${config.kl}"; expected one of ${Object.keys(KL_APPROXIMATIONS).join(', ')}`,
     );
   }
+  if (config.method !== undefined && !METHODS.includes(config.method))
+    return bad('method', `unknown method "${config.method}"; expected one of ${METHODS.join(', ')}`);
+  if (config.dense && config.method !== undefined && config.method !== 'sparsevd')
+    return bad('method', `${config.method} and the dense baseline exclude each other`);
+  if (config.model === 'vgg' && config.method !== undefined && config.method !== 'sparsevd')
+    return bad('method', `${config.method} is built for the LeNets (lenet300, lenet5), not vgg`);
   if (!Number.isInteger(config.pretrainEpochs) || config.pretrainEpochs < 0) {
     return bad('pretrainEpochs', `must be an integer ≥ 0, got ${config.pretrainEpochs}`);
   }

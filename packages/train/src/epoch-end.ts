@@ -1,7 +1,7 @@
 import { size, take } from '@sparsevd/datasets';
-import type { KlOptions, Params, Sequential } from '@sparsevd/layers';
+import type { KlOptions, Params, Sequential, Shape } from '@sparsevd/layers';
 import { nonFiniteTensors } from '@sparsevd/layers';
-import { sparsityReport } from '@sparsevd/pruning';
+import { sparsityReport, structureReport } from '@sparsevd/pruning';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import type { RunData } from './data.js';
@@ -31,6 +31,8 @@ export interface EpochExtras {
   /** Measure the error on the training examples (random-label runs). */
   readonly trainError?: boolean;
   readonly machine?: string;
+  /** Report the structure left (units, FLOPs) of a network with unit noise, for examples of this shape. */
+  readonly structure?: Shape;
 }
 
 /** How many training examples the training error is measured on. */
@@ -59,7 +61,11 @@ export const epochMetrics = (
   }
   const sparse = end.phase === 'sparsevd';
   const test = evaluate(network, params, data.test, data.batching);
-  const report = sparse ? sparsityReport(network, params) : undefined;
+  const structure =
+    sparse && extras.structure !== undefined ? structureReport(network, params, extras.structure) : undefined;
+  const report = sparse && structure === undefined ? sparsityReport(network, params) : undefined;
+  const total = structure?.layers.reduce((n, l) => n + l.weights.before, 0) ?? 0;
+  const kept = structure?.layers.reduce((n, l) => n + l.weights.nonzero, 0) ?? 0;
   const kl = sparse ? tf.tidy(() => network.kl(params, klOptions).dataSync()[0] as number) : 0;
   const { sums } = end;
   const trained =
@@ -81,11 +87,25 @@ export const epochMetrics = (
     lr: end.lr,
     testError: test.error,
     testLoss: test.loss,
-    compression: report === undefined ? 1 : report.compression,
-    layers: report?.layers.map((l) => ({ name: l.name, removedPercent: l.removedPercent })) ?? [],
+    compression:
+      structure !== undefined
+        ? kept === 0
+          ? null
+          : total / kept
+        : report === undefined
+          ? 1
+          : report.compression,
+    layers:
+      structure?.layers.map((l) => ({
+        name: l.name,
+        removedPercent: 100 * (1 - l.weights.nonzero / l.weights.before),
+      })) ??
+      report?.layers.map((l) => ({ name: l.name, removedPercent: l.removedPercent })) ??
+      [],
     seconds: sums.seconds,
     examplesPerSecond: sums.seconds > 0 ? sums.examples / sums.seconds : 0,
     ...(trained === undefined ? {} : { trainError: trained.error }),
     ...(extras.machine === undefined ? {} : { machine: extras.machine }),
+    ...(structure === undefined ? {} : { units: structure.units, flops: structure.flops.after }),
   });
 };

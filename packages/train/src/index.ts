@@ -21,9 +21,12 @@ export {
   DATASET_IDS,
   type DatasetId,
   DEFAULT_CONFIG,
+  METHODS,
+  type Method,
   MODEL_IDS,
   type ModelId,
   paperProtocol,
+  sbpProtocol,
   type TrainConfig,
   validateConfig,
 } from './config.js';

@@ -31,4 +31,12 @@ export interface EpochMetrics {
    * ({@link TrainOptions.machine}): a run resumed elsewhere says which epochs ran where.
    */
   readonly machine?: string;
+  /**
+   * Structured runs (`sbp`, `sbp+sparsevd`): the units kept as the structured-pruning papers write them (conv
+   * filters, dense inputs, e.g. `"5-10-76-16"`), and FLOPs of one example through the compacted network. Their
+   * `compression` and `layers` then count every weight the compacted network no longer has — removed by SparseVD
+   * or with its unit.
+   */
+  readonly units?: string;
+  readonly flops?: number;
 }

@@ -1,6 +1,6 @@
 import { batches } from '@sparsevd/datasets';
 import { KL_APPROXIMATIONS } from '@sparsevd/kl';
-import { namedVariables, type Params, type Sequential } from '@sparsevd/layers';
+import { namedVariables, type Params, type Sequential, type Shape } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { adamState, disposeAdam, restoreAdam } from './adam.js';
@@ -42,6 +42,8 @@ export interface PhaseRun {
   readonly fusedKernels: boolean;
   /** Recorded in each epoch's metrics ({@link EpochMetrics.machine}). */
   readonly machine?: string;
+  /** Input shape of one example, for the structure report of a network with unit noise (SBP methods). */
+  readonly structure?: Shape;
 }
 
 /** What {@link TrainOptions.betweenSteps} sees: the network as it trains and where the run is. */
@@ -204,6 +206,7 @@ export const runPhase = async (run: PhaseRun): Promise<E.Either<TrainError, Phas
         },
         {
           trainError: config.randomLabels,
+          ...(run.structure === undefined ? {} : { structure: run.structure }),
           ...(run.machine === undefined ? {} : { machine: run.machine }),
         },
       );

@@ -209,6 +209,7 @@ const runTraining = async (
       logSigma2Init: config.logSigma2Init,
     });
   }
+  const structured = (config.method ?? 'sparsevd') !== 'sparsevd' && !config.dense;
   const phase: Phase = {
     name: config.dense ? 'dense' : 'sparsevd',
     network: main.network,
@@ -222,6 +223,7 @@ const runTraining = async (
     result = await runPhase({
       ...phaseRun,
       phase,
+      ...(structured ? { structure: main.inputShape } : {}),
       ...(resume === undefined ? {} : { resume }),
       ...(options.checkpoints === undefined ? {} : { checkpoints: options.checkpoints }),
     });

@@ -1,7 +1,14 @@
 import { disposeParams } from '@sparsevd/layers';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, evaluate, type TrainConfig, type TrainEvent, train } from '../src/index.js';
+import {
+  DEFAULT_CONFIG,
+  evaluate,
+  type TrainConfig,
+  type TrainEvent,
+  train,
+  validateConfig,
+} from '../src/index.js';
 import { loadRunData } from '../src/node/index.js';
 import { useBackend } from './backends.js';
 
@@ -63,6 +70,37 @@ describe('training variants', () => {
     const plain = await run(base);
     expect(plain.metrics[0]).not.toHaveProperty('trainError');
     expect(plain.metrics[0]).not.toHaveProperty('machine');
+  });
+
+  it('--method sbp+sparsevd and sbp train unit noise with the KL; metrics give the units kept and the compacted FLOPs', async () => {
+    for (const method of ['sbp+sparsevd', 'sbp'] as const) {
+      // 500 examples against the KL of ~1 200 units and 266 200 weights: weighted down so that the data term
+      // leads, as it does with 60 000 examples.
+      const { metrics, events } = await run({
+        ...base,
+        method,
+        epochs: 2,
+        klSchedule: { kind: 'constant', value: 0.01 },
+      });
+      expect(events.find((e) => e.type === 'phase')).toMatchObject({ phase: 'sparsevd' });
+      const last = metrics[1];
+      expect(last?.units, method).toMatch(/^\d+-\d+-\d+$/); // fc1, fc2, fc3 inputs (784-300-100 before)
+      expect(last?.kl, method).toBeGreaterThan(0);
+      expect(last?.flops, method).toBeLessThanOrEqual(2 * (784 * 300 + 300 * 100 + 100 * 10));
+      expect(last?.testError, method).toBeLessThan(0.5);
+      expect(last?.layers.map((l) => l.name)).toEqual(['fc1', 'fc2', 'fc3']);
+    }
+    expect(validateConfig({ ...base, method: 'sbp', dense: true })).toMatchObject({
+      left: {
+        option: 'method',
+        message: 'method: sbp and the dense baseline exclude each other',
+      },
+    });
+    expect(
+      validateConfig({ ...base, model: 'vgg', dataset: 'cifar10', dataDir: '.', method: 'sbp' }),
+    ).toMatchObject({
+      left: { message: 'method: sbp is built for the LeNets (lenet300, lenet5), not vgg' },
+    });
   });
 
   it('--pretrain-epochs trains a dense network with dropout and L2 first, then SparseVD from its weights', async () => {

@@ -1,4 +1,4 @@
-import { conv2d, dense, dropout, type Layer, plainConv2d, plainDense } from '@sparsevd/layers';
+import { conv2d, dense, dropout, type Layer, plainConv2d, plainDense, unitNoise } from '@sparsevd/layers';
 import type { ModelOptions } from '../variant.js';
 
 /** A dense weight layer of the requested variant (with dropout before it in the dense variant, if asked). */
@@ -29,3 +29,7 @@ const sparseOptions = (options: ModelOptions) => ({
   ...(options.threshold === undefined ? {} : { threshold: options.threshold }),
   ...(options.trainClip === undefined ? {} : { trainClip: options.trainClip }),
 });
+
+/** A unit-noise layer named `name` when the model asks for them (`options.unitNoise`), else nothing. */
+export const unitNoiseLayer = (name: string, options: ModelOptions): Layer[] =>
+  options.unitNoise === true ? [unitNoise({ name })] : [];
