@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// What structure buys at inference: LeNet-5-Caffe with SBP unit noise on top of SparseVD, the units kept set to a
+// given structure, on each backend named (default: native, wasm), batch 1 and batch 100, in one run:
+//   dense eval  — the trained network as it is evaluated (every unit, removed ones multiplied by 0: the masks
+//                 and E θ are computed from the variational parameters on each call);
+//   plain       — the ordinary LeNet-5-Caffe (dense conv and dense layers, nothing removed): the architecture;
+//   compacted   — @sparsevd/pruning's compact(): the ordinary network without the removed units.
+// Structures (conv1 filters – conv2 filters – fc1 inputs – fc2 inputs): the SBP paper's 3-18-284-283, Bayesian
+// Compression's 5-10-76-16 (the issue's target structure) and L0-sep's 9-18-65-25. The units are set, not
+// trained (a benchmark of speed, not of accuracy). Medians over repetitions; ratio = dense eval / compacted,
+// same backend and batch.
+// Usage: node tools/bench/structured-inference.mjs [backend...] [--repeats N]    (default: native wasm, 100)
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { selectBackend } from '@sparsevd/backend';
+import { lenet5Caffe } from '@sparsevd/models';
+import { compact, structureReport } from '@sparsevd/pruning';
+import * as tf from '@tensorflow/tfjs-core';
+
+const argv = process.argv.slice(2);
+const at = argv.indexOf('--repeats');
+const repeats = at >= 0 ? Number(argv[at + 1]) : 100;
+const backends = argv.filter((a, i) => !a.startsWith('--') && i !== at + 1);
+const chosen = backends.length > 0 ? backends : ['native', 'wasm'];
+
+const STRUCTURES = [
+  ['SBP (Neklyudov 2017)', [3, 18, 284, 283]],
+  ['Bayesian Compression (Louizos 2017)', [5, 10, 76, 16]],
+  ['L0-sep (Louizos 2018)', [9, 18, 65, 25]],
+];
+
+let state = 7;
+const uniform = () => {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+/** Keeps the units `keep(u)` of a unit-noise layer (SNR ≫ 1) and removes the rest (SNR < 1). */
+const keepUnits = (p, keep) => {
+  const units = p.mu.shape[0];
+  p.mu.assign(tf.tensor1d(Array.from({ length: units }, (_, u) => (keep(u) ? -0.01 : -3))));
+  p.logSigma.assign(tf.tensor1d(Array.from({ length: units }, (_, u) => (keep(u) ? -5 : 2))));
+};
+/** SparseVD: keeps about `share` of a layer's weights (log α −6), prunes the rest (log α 5). */
+const keepWeights = (p, share) => {
+  const pattern = Array.from({ length: p.theta.size }, () => (uniform() < share ? -6 : 5));
+  p.logSigma2.assign(
+    tf.tidy(() => tf.add(tf.log(tf.add(tf.square(p.theta), 1e-8)), tf.tensor(pattern, p.theta.shape))),
+  );
+};
+
+const time = (fn, n) => {
+  for (let i = 0; i < 5; i++) fn();
+  const samples = [];
+  for (let i = 0; i < n; i++) {
+    const start = performance.now();
+    fn();
+    samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(n / 2)];
+};
+
+const cpuinfo = (() => {
+  try {
+    return readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    return '';
+  }
+})();
+const cpu = `${cpuinfo.match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model ?? 'unknown CPU'}${/\bavx512f\b/.test(cpuinfo) ? ' (AVX-512)' : /\bavx2\b/.test(cpuinfo) ? ' (AVX2)' : ''}, ${cpus().length} CPUs`;
+process.stdout.write(
+  `LeNet-5-Caffe, SBP + SparseVD, units set; median of ${repeats} after 5 warm-up; ${cpu}\n\n`,
+);
+process.stdout.write(
+  '| structure | backend | batch | dense eval ms | plain ms | compacted ms | vs dense eval | vs plain | FLOPs ratio |\n|---|---|---|---|---|---|---|---|---|\n',
+);
+
+for (const backend of chosen) {
+  const started = await selectBackend({ backend, env: {} })();
+  if (started._tag === 'Left') {
+    process.stdout.write(
+      `| – | ${backend} | – | not available: ${started.left.message.split('\n')[0]} | | | |\n`,
+    );
+    continue;
+  }
+  for (const [label, [c1, c2, f1, f2]] of STRUCTURES) {
+    const { network, inputShape } = lenet5Caffe({ unitNoise: true });
+    const params = network.init(1, { inputShape });
+    keepUnits(params.conv1_units, (u) => u < c1);
+    keepUnits(params.conv2_units, (u) => u < c2);
+    // fc1's inputs are the flattened 4×4×50 map (index = position·50 + filter): keep f1 of those whose filter is kept.
+    keepUnits(params.fc1_inputs, (i) => i % 50 < c2 && Math.floor(i / 50) * c2 + (i % 50) < f1);
+    keepUnits(params.fc1_units, (u) => u < f2);
+    // Every weight of a kept unit is kept: the units alone make the structure (per-weight sparsity inside the
+    // kept units changes neither network's dense products).
+    for (const layer of ['conv1', 'conv2', 'fc1', 'fc2']) keepWeights(params[layer], 1);
+    const report = structureReport(network, params, inputShape);
+    const compacted = compact(network, params, inputShape);
+    const plain = lenet5Caffe({ variant: 'dense' });
+    const plainParams = plain.network.init(1, { inputShape });
+    for (const batch of [1, 100]) {
+      const x = tf.randomUniform([batch, ...inputShape], 0, 1, 'float32', 3);
+      const run = (net, p) => () => {
+        const y = tf.tidy(() => net.apply(p, x, 'eval'));
+        y.dataSync();
+        y.dispose();
+      };
+      const dense = time(run(network, params), repeats);
+      const full = time(run(plain.network, plainParams), repeats);
+      const small = time(run(compacted.network, compacted.params), repeats);
+      process.stdout.write(
+        `| ${label}: ${report.units} | ${backend} | ${batch} | ${dense.toFixed(3)} | ${full.toFixed(3)} | ${small.toFixed(3)} | ${(dense / small).toFixed(2)}× | ${(full / small).toFixed(2)}× | ${(report.flops.before / report.flops.after).toFixed(1)}× |\n`,
+      );
+      x.dispose();
+    }
+    tf.dispose(Object.values(compacted.params).flatMap((p) => Object.values(p)));
+    tf.dispose(Object.values(plainParams).flatMap((p) => Object.values(p)));
+    tf.dispose(Object.values(params).flatMap((p) => Object.values(p)));
+  }
+}
