@@ -9,20 +9,27 @@
 // removed; most removed weights belong to border pixels and to dead hidden units), with the weights of the
 // network's seeded initialisation. Reports medians over repetitions and ratios to dense-masked (same backend,
 // same batch).
-// Usage: node tools/bench/sparse-inference.mjs [backend...] [--repeats N]    (default: native wasm cpu, 200)
+// With --checkpoint FILE the network is a trained run's instead (any preset: LeNet-300-100 or LeNet-5-Caffe,
+// read from its checkpoint.ckpt), on MNIST test images in the layout it was trained on.
+// Usage: node tools/bench/sparse-inference.mjs [backend...] [--repeats N] [--checkpoint FILE]
+//   (default: native wasm cpu, 200)
 import { cpus } from 'node:os';
 import { selectBackend } from '@sparsevd/backend';
 import { batches, take } from '@sparsevd/datasets';
 import { loadMnist } from '@sparsevd/datasets/node';
 import { lenet300100 } from '@sparsevd/models';
 import { compact, sparseModel, sparsityReport, toSparse, toTfjsModel } from '@sparsevd/pruning';
+import { restoreNetwork } from '@sparsevd/train';
+import { readCheckpoint } from '@sparsevd/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--repeats');
 const repeats = at >= 0 ? Number(argv[at + 1]) : 200;
-const backends = argv.filter((a, i) => !a.startsWith('--') && i !== at + 1);
+const ckptAt = argv.indexOf('--checkpoint');
+const checkpointPath = ckptAt >= 0 ? argv[ckptAt + 1] : undefined;
+const backends = argv.filter((a, i) => !a.startsWith('--') && i !== at + 1 && i !== ckptAt + 1);
 const first = await selectBackend({ backend: 'cpu' })();
 if (first._tag === 'Left') throw new Error(first.left.message);
 
@@ -34,8 +41,17 @@ const uniform = () => {
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 };
-const { network, inputShape } = lenet300100();
-const params = network.init(1, { inputShape });
+const trained = await (async () => {
+  if (checkpointPath === undefined) return undefined;
+  const read = await readCheckpoint(checkpointPath)();
+  if (read._tag === 'Left') throw new Error(read.left.message);
+  const restored = restoreNetwork(read.right);
+  if (restored._tag === 'Left') throw new Error(restored.left.message);
+  return restored.right;
+})();
+const { network, inputShape } = trained ?? lenet300100();
+const params = trained?.params ?? network.init(1, { inputShape });
+const layout = inputShape.length === 1 ? 'flat' : 'nhwc';
 const setPattern = (layer, keep) => {
   const p = params[layer];
   const pattern = Array.from({ length: p.theta.size }, (_, i) => (keep(i) ? -6 : 5));
@@ -50,15 +66,17 @@ const centre = (pixel) => {
   const [r, c] = [Math.floor(pixel / 28), pixel % 28];
   return r >= 6 && r < 22 && c >= 6 && c < 22;
 };
-setPattern(
-  'fc1',
-  (i) => centre(Math.floor(i / 300)) && liveUnit(i % 300) && uniform() < (0.011 * 784 * 300) / (256 * 60),
-);
-setPattern(
-  'fc2',
-  (i) => liveUnit(Math.floor(i / 100)) && i % 100 < 40 && uniform() < (0.028 * 300 * 100) / (60 * 40),
-);
-setPattern('fc3', (i) => Math.floor(i / 10) < 40 && uniform() < (0.38 * 100) / 40);
+if (trained === undefined) {
+  setPattern(
+    'fc1',
+    (i) => centre(Math.floor(i / 300)) && liveUnit(i % 300) && uniform() < (0.011 * 784 * 300) / (256 * 60),
+  );
+  setPattern(
+    'fc2',
+    (i) => liveUnit(Math.floor(i / 100)) && i % 100 < 40 && uniform() < (0.028 * 300 * 100) / (60 * 40),
+  );
+  setPattern('fc3', (i) => Math.floor(i / 10) < 40 && uniform() < (0.38 * 100) / 40);
+}
 
 const loaded = await loadMnist()();
 if (loaded._tag === 'Left') throw new Error(loaded.left.message);
@@ -97,7 +115,7 @@ for (const backend of backends.length > 0 ? backends : ['native', 'wasm', 'cpu']
     }),
   );
   for (const size of [1, 100]) {
-    const [batch] = batches(take(loaded.right.test, size), { batchSize: size, shuffle: false });
+    const [batch] = batches(take(loaded.right.test, size), { batchSize: size, shuffle: false, layout });
     const x = batch.x;
     const xData = x.dataSync();
     // Outputs are read back (dataSync) outside tf.tidy, so every variant ends with its logits in a typed array.
