@@ -9,9 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { cpus } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuLine } from '@sparsevd/cli';
 import { chromium } from 'playwright';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -83,10 +83,7 @@ const pageStep = async (backend) => {
   return median(stepMs.slice(warmup));
 };
 
-const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-const family = cpuinfo.match(/^cpu family\s*:\s*(\d+)$/m)?.[1];
-const model = cpuinfo.match(/^model\s*:\s*(\d+)$/m)?.[1];
-const cpu = `${cpuinfo.match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model ?? 'unknown CPU'}${family === undefined ? '' : ` (family ${family}, model ${model})`}${/\bavx512f\b/.test(cpuinfo) ? ', AVX-512' : /\bavx2\b/.test(cpuinfo) ? ', AVX2' : ''}`;
+const cpu = cpuLine();
 const results = {
   'Node native': nodeStep('native'),
   'Node wasm': nodeStep('wasm'),
@@ -97,7 +94,7 @@ await browser.close();
 server.close();
 const reference = results['Node wasm'];
 process.stdout.write(
-  `CPU: ${cpu}, ${cpus().length} logical cores; Chromium: ${browser.version()}\n` +
+  `CPU: ${cpu}; Chromium: ${browser.version()}\n` +
     `LeNet-300-100 SparseVD training step, batch 100, median of ${steps} steps after ${warmup} warm-up steps\n` +
     Object.entries(results)
       .map(

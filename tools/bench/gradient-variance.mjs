@@ -5,9 +5,9 @@
 // Usage: node tools/bench/gradient-variance.mjs [--json FILE] [backend...]   (default: cpu wasm)
 //   --json FILE: also write the table (with the CPU) as JSON; docs/results.md quotes
 //   docs/results/gradient-variance.json.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { selectBackend } from '@sparsevd/backend';
+import { cpuLine } from '@sparsevd/cli';
 import { gradientVariance, lrtDense, sampleWeights } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -65,8 +65,7 @@ for (const backend of backends) {
   }
 }
 if (jsonOut !== undefined) {
-  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  const cpu = `${cpuinfo.match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model ?? 'unknown CPU'}${/\bavx512f\b/.test(cpuinfo) ? ' (AVX-512)' : /\bavx2\b/.test(cpuinfo) ? ' (AVX2)' : ''}`;
+  const cpu = cpuLine();
   const setup =
     'a 20 → 5 dense layer, batch 64, softmax cross-entropy, 200 noise draws, mean over the θ entries';
   writeFileSync(jsonOut, `${JSON.stringify({ setup, cpu, logAlphas, rows }, null, 2)}\n`);

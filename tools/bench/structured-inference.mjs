@@ -10,9 +10,8 @@
 // trained (a benchmark of speed, not of accuracy). Medians over repetitions; ratio = dense eval / compacted,
 // same backend and batch.
 // Usage: node tools/bench/structured-inference.mjs [backend...] [--repeats N]    (default: native wasm, 100)
-import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { selectBackend } from '@sparsevd/backend';
+import { cpuLine } from '@sparsevd/cli';
 import { lenet5Caffe } from '@sparsevd/models';
 import { compact, structureReport } from '@sparsevd/pruning';
 import * as tf from '@tensorflow/tfjs-core';
@@ -64,14 +63,7 @@ const time = (fn, n) => {
   return samples[Math.floor(n / 2)];
 };
 
-const cpuinfo = (() => {
-  try {
-    return readFileSync('/proc/cpuinfo', 'utf8');
-  } catch {
-    return '';
-  }
-})();
-const cpu = `${cpuinfo.match(/^model name\s*:\s*(.*)$/m)?.[1] ?? cpus()[0]?.model ?? 'unknown CPU'}${/\bavx512f\b/.test(cpuinfo) ? ' (AVX-512)' : /\bavx2\b/.test(cpuinfo) ? ' (AVX2)' : ''}, ${cpus().length} CPUs`;
+const cpu = cpuLine();
 process.stdout.write(
   `LeNet-5-Caffe, SBP + SparseVD, units set; median of ${repeats} after 5 warm-up; ${cpu}\n\n`,
 );

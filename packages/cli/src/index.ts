@@ -6,3 +6,4 @@ export { firstLayerChart, logAlphaChart, renderSvg, trainingChart } from './plot
 export { epochLine, progressReporter } from './progress.js';
 export { defaultRunDir, runFiles } from './run-dir.js';
 export { summaryTable } from './summary.js';
+export { cpuLine, machineLine } from './machine.js';
