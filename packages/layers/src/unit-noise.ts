@@ -8,7 +8,7 @@ import {
   unitNoiseMean,
 } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
-import { variable } from './internal/init.js';
+import { fromWeights, variable } from './internal/init.js';
 import { checkMode } from './internal/shape.js';
 import type { Layer, Mode, Params } from './layer.js';
 
@@ -41,6 +41,7 @@ export interface UnitNoiseOptions {
  * - `eval`: x·E θ where the unit's SNR exceeds `snrThreshold`, else 0 — the unit is removed;
  * - `mean`: x·E θ for every unit.
  *
+ * Parameters: `mu`, `logSigma` `[units]` (`muInit`, `logSigmaInit`, or `InitOptions.weights.mu` / `.logSigma`).
  * Its KL is Σ over units of the closed form; it has no SparseVD weights. Through the layer protocol it freezes
  * to a `scale` (E θ masked), which pruning folds into the weight layer next to it, so a removed unit becomes a
  * zero column (placed after a weight layer) or a zero row (placed before one) that compaction drops. Put it
@@ -76,11 +77,15 @@ export const unitNoise = (options: UnitNoiseOptions = {}): Layer<UnitNoiseLayerP
     kind: 'sbp-unit-noise',
     config: { snrThreshold, a: bounds.a, b: bounds.b, muInit, logSigmaInit },
     ...(options.name === undefined ? {} : { name: options.name }),
-    init: (_seed, { inputShape }) => {
+    init: (_seed, { inputShape, weights }) => {
       const units = unitsOf(inputShape);
       return {
-        mu: variable(tf.fill([units], muInit)),
-        logSigma: variable(tf.fill([units], logSigmaInit)),
+        mu: variable(weights?.mu ? fromWeights(label, 'mu', weights.mu, [units]) : tf.fill([units], muInit)),
+        logSigma: variable(
+          weights?.logSigma
+            ? fromWeights(label, 'logSigma', weights.logSigma, [units])
+            : tf.fill([units], logSigmaInit),
+        ),
       };
     },
     apply: (p: UnitNoiseLayerParams, x: tf.Tensor, mode: Mode, noise?: Noise) => {

@@ -5,6 +5,7 @@ import { disposeParams } from '../src/index.js';
 import {
   fromLayersModel,
   KlWarmup,
+  SBPUnitNoise,
   SparseVDConv2D,
   SparseVDDense,
   toLayersModel,
@@ -89,6 +90,42 @@ describe.each(BACKENDS)('the tfjs-layers bridge on the %s backend', (backend) =>
       activation: 'relu',
     });
     disposeParams(params);
+  });
+
+  it('SBPUnitNoise: unit noise in a tfjs-layers model — its KL in the losses, fit with KlWarmup, both bridges', async () => {
+    const model = tfl.sequential({
+      layers: [
+        new SparseVDDense({ units: 8, inputShape: [6], trainingSize: 200, seed: 3, name: 'd1' }),
+        new SBPUnitNoise({ trainingSize: 200, seed: 4, name: 'sbp' }),
+        tfl.layers.activation({ activation: 'relu', name: 'a1' }),
+        tfl.layers.dense({ units: 3, name: 'out' }),
+      ],
+    });
+    const sbp = model.getLayer('sbp') as SBPUnitNoise;
+    // Units 0–2 removed (wide posterior, SNR < 1), the rest kept.
+    sbp.setWeights([
+      tf.tensor1d([-3, -3, -3, 0, -0.1, -0.2, 0, -0.5]),
+      tf.tensor1d([2, 2, 2, -5, -4, -4, -3, -5]),
+    ]);
+    const x = tf.randomUniform([7, 6], 0, 1, 'float32', 5);
+    const expected = values(model.predict(x) as tf.Tensor);
+    const { network, params, inputShape } = fromLayersModel(model);
+    expect(network.layers.map((l) => l.kind)).toEqual(['sparsevd-dense', 'sbp-unit-noise', 'relu', 'dense']);
+    close(expected, values(network.apply(params, x, 'eval')));
+    const klLoss = (sbp.losses[0] as unknown as () => tf.Scalar)();
+    const klValue = tf.tidy(() => tf.div(network.layers[1]?.kl(params.sbp as never) as tf.Scalar, 200));
+    close(values(klValue), values(klLoss), 1e-4);
+    tf.dispose([klLoss, klValue]);
+    const back = toLayersModel(network, params, inputShape, { trainingSize: 200 });
+    expect(back.getLayer('sbp').getClassName()).toBe('SBPUnitNoise');
+    close(expected, values(back.predict(x) as tf.Tensor));
+    model.compile({ optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy' });
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0], 'int32'), 3);
+    const warmup = new KlWarmup({ schedule: { kind: 'linear', start: 0, end: 1 } });
+    const history = await model.fit(x, y, { epochs: 2, batchSize: 7, callbacks: [warmup], verbose: 0 });
+    expect(history.history.loss?.every((l) => Number.isFinite(l as number))).toBe(true);
+    disposeParams(params);
+    tf.dispose([x, y]);
   });
 
   it('fromLayersModel names what it cannot convert', () => {

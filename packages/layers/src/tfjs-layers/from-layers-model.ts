@@ -10,6 +10,7 @@ import { relu } from '../relu.js';
 import { type Sequential, sequential } from '../sequential.js';
 import { conv2d } from '../sparse-conv2d.js';
 import { dense } from '../sparse-dense.js';
+import { unitNoise } from '../unit-noise.js';
 
 /** A network value read from a tfjs-layers model: what every other function of the project takes. */
 export interface NetworkValue {
@@ -77,6 +78,11 @@ const convert = (layer: tfl.layers.Layer, last: boolean, made: tf.Tensor[]): Con
         logSigma2: w[1] as tf.Tensor,
       };
     }
+    case 'SBPUnitNoise':
+      return {
+        layers: [unitNoise({ name, snrThreshold: Number(c.snrThreshold ?? 1) })],
+        weights: { mu: w[0] as tf.Tensor, logSigma: w[1] as tf.Tensor },
+      };
     case 'Dense':
       return {
         layers: [plainDense({ name, units: Number(c.units) }), ...activation(name, c.activation, last)],
@@ -124,7 +130,7 @@ const convert = (layer: tfl.layers.Layer, last: boolean, made: tf.Tensor[]): Con
       return { layers: [relu({ name })], weights: {} };
     default:
       throw new RangeError(
-        `fromLayersModel: layer "${name}" (${layer.getClassName()}) has no network value; supported: SparseVDDense, SparseVDConv2D, Dense, Conv2D, Flatten, MaxPooling2D, Dropout, Activation, ReLU`,
+        `fromLayersModel: layer "${name}" (${layer.getClassName()}) has no network value; supported: SparseVDDense, SparseVDConv2D, SBPUnitNoise, Dense, Conv2D, Flatten, MaxPooling2D, Dropout, Activation, ReLU`,
       );
   }
 };

@@ -1,7 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type KlSchedule, klWeight } from '../kl-schedule.js';
-import { SparseVDBase } from './sparse-vd-base.js';
+
+/** A layer with a KL term the warm-up scales: SparseVDDense, SparseVDConv2D, SBPUnitNoise. */
+interface KlLayer {
+  setKlWeight(weight: number): void;
+  klPerExample(): tf.Scalar;
+}
+
+const hasKl = (layer: unknown): layer is KlLayer =>
+  typeof (layer as Partial<KlLayer>).setKlWeight === 'function' &&
+  typeof (layer as Partial<KlLayer>).klPerExample === 'function';
 
 /** Options of {@link KlWarmup}. */
 export interface KlWarmupOptions {
@@ -28,7 +37,7 @@ type Logs = { [key: string]: number | tf.Scalar };
  */
 export class KlWarmup extends tfl.Callback {
   private readonly schedule: KlSchedule;
-  private layers: SparseVDBase[] = [];
+  private layers: KlLayer[] = [];
   private epoch = 0;
   private weight = 0;
   private klTermSum: tf.Scalar | undefined;
@@ -46,7 +55,7 @@ export class KlWarmup extends tfl.Callback {
   }
 
   override async onTrainBegin(): Promise<void> {
-    this.layers = this.model.layers.filter((l): l is SparseVDBase => l instanceof SparseVDBase);
+    this.layers = this.model.layers.filter((l): l is tfl.layers.Layer & KlLayer => hasKl(l));
   }
 
   override async onEpochBegin(epoch: number): Promise<void> {

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { Params, Shape } from '../layer.js';
 import type { Sequential } from '../sequential.js';
+import { SBPUnitNoise } from './sbp-unit-noise.js';
 import { SparseVDConv2D } from './sparse-vd-conv2d.js';
 import { SparseVDDense } from './sparse-vd-dense.js';
 
@@ -67,6 +68,15 @@ export const toLayersModel = (
         weights.push([made, [variable('theta'), variable('logSigma2'), variable('bias')]]);
         break;
       }
+      case 'sbp-unit-noise':
+        made = new SBPUnitNoise({
+          name,
+          trainingSize: options.trainingSize,
+          snrThreshold: Number(c.snrThreshold),
+          ...input(),
+        });
+        weights.push([made, [variable('mu'), variable('logSigma')]]);
+        break;
       case 'dense':
         made = tfl.layers.dense({ name, units: Number(c.units), activation, ...input() });
         weights.push([made, [variable('kernel'), variable('bias')]]);
