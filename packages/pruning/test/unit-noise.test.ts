@@ -109,6 +109,11 @@ describe.each(BACKENDS)('unit noise through the layer protocol on the %s backend
     );
     disposeParams(params);
   });
+});
+
+// Training, not numerics: one backend (wasm, the default of the CLI in a browser-free install) is enough.
+describe('SBP on a toy problem (wasm)', () => {
+  beforeAll(() => useBackend('wasm'));
 
   it('toy problem: of 16 hidden units, it removes the 8 that carry no signal and keeps the 8 that do', () => {
     // h: 8 informative units (the label is the sign of their sum) and 8 of pure noise; the network trains the
