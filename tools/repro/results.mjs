@@ -394,11 +394,34 @@ export const buildResults = async ({ dir = RESULTS_DIR, root = ROOT } = {}) => {
   line();
 
   // 8. Structured
-  line('## 8. Structured pruning');
+  line('## 8. Structured pruning: SBP on top of SparseVD');
   line();
   line(
-    'Not built yet: Structured Bayesian Pruning (issue 18) adds these rows — units kept per layer, error and speed-up.',
+    'Structured Bayesian Pruning (Neklyudov et al. 2017) with SparseVD, `--method sbp+sparsevd --protocol paper` (the ' +
+      "SBP authors' protocol: 200 epochs of pretraining, then 200 with the noise). Units kept are written as the papers " +
+      'do: conv filters, then the inputs of each dense layer. Published: SBP 0.86 %, 3-18-284-283 (LeNet-5-Caffe); ' +
+      'Bayesian Compression 1.0 %, 5-10-76-16 and 1.8 %, 311-86-14; VIBNet 1.6 %, 97-71-33. Targets (issue 18): ' +
+      'LeNet-5-Caffe ≤ 0.9 % with ≤ 5-10-76-16, LeNet-300-100 ≤ 1.7 % with ≤ 97-71-33.',
   );
+  line();
+  line('| network | error | units kept | \\|W\\|/\\|W≠0\\| | FLOPs of one example | run | machine |');
+  line('|---|---|---|---|---|---|---|');
+  for (const [net, name] of [
+    ['LeNet-5-Caffe', 'lenet5-mnist-sbp-sparsevd-s1'],
+    ['LeNet-300-100', 'lenet300-mnist-sbp-sparsevd-s1'],
+  ]) {
+    const run = runs.get(name);
+    const m = run === undefined ? undefined : last(run);
+    row([
+      net,
+      m === undefined ? '–' : pct(m.testError),
+      m?.units ?? '–',
+      m === undefined ? '–' : times(m.compression),
+      m?.flops === undefined ? '–' : m.flops.toLocaleString('en-US'),
+      runCell(name, run),
+      machineCell(run),
+    ]);
+  }
   line();
 
   // 9. Magnitude pruning

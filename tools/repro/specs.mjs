@@ -14,6 +14,8 @@ export const WORK_DIR = join(ROOT, '.repro');
 export const RESULTS_DIR = join(ROOT, 'docs', 'results', 'runs');
 
 const MODELS = ['lenet300', 'lenet5', 'vgg'];
+/** `dense`: the baseline; the others as `sparsevd train --method` names them. */
+const METHODS = ['sparsevd', 'dense', 'sbp', 'sbp+sparsevd'];
 const DATASETS = ['mnist', 'fashion-mnist', 'cifar10'];
 const KEYS = new Set([
   'model',
@@ -41,8 +43,8 @@ export const specProblems = (name, spec) => {
   if (!MODELS.includes(spec.model)) bad('model', `expected one of ${MODELS.join(', ')}, got ${spec.model}`);
   if (!DATASETS.includes(spec.dataset))
     bad('dataset', `expected one of ${DATASETS.join(', ')}, got ${spec.dataset}`);
-  if (!['sparsevd', 'dense'].includes(spec.method))
-    bad('method', `expected sparsevd or dense, got ${spec.method}`);
+  if (!METHODS.includes(spec.method))
+    bad('method', `expected one of ${METHODS.join(', ')}, got ${spec.method}`);
   if (!['paper', 'default'].includes(spec.protocol))
     bad('protocol', `expected paper (200 epochs, the authors' schedule) or default, got ${spec.protocol}`);
   if (!Number.isInteger(spec.seed)) bad('seed', `must be an integer, got ${spec.seed}`);
@@ -64,6 +66,7 @@ export const trainFlags = (spec) => [
   spec.dataset,
   ...(spec.protocol === 'paper' ? ['--protocol', 'paper'] : []),
   ...(spec.method === 'dense' ? ['--dense'] : []),
+  ...(spec.method === 'sbp' || spec.method === 'sbp+sparsevd' ? ['--method', spec.method] : []),
   ...(spec.epochs === undefined ? [] : ['--epochs', String(spec.epochs)]),
   ...(spec.klWarmup === undefined ? [] : ['--kl-warmup', spec.klWarmup]),
   ...(spec.randomLabels === true ? ['--random-labels'] : []),

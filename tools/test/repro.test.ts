@@ -25,6 +25,7 @@ describe('run configurations', () => {
       expect(config.model, name).toBe(spec.model);
       expect(config.dataset, name).toBe(spec.dataset);
       expect(config.dense, name).toBe(spec.method === 'dense');
+      expect(config.method ?? 'sparsevd', name).toBe(spec.method === 'dense' ? 'sparsevd' : spec.method);
       expect(config.seed, name).toBe(spec.seed);
       expect(config.epochs, name).toBe(spec.epochs ?? (spec.protocol === 'paper' ? 200 : 20));
       expect(config.randomLabels, name).toBe(spec.randomLabels === true);
