@@ -126,9 +126,11 @@ describe.each(BACKENDS)('SBP unit noise on the %s backend', (backend) => {
       [0, -5],
     ] as const) {
       // Moments summed in float64 here (a float32 reduction of 100 000 values on wasm is off by more than the test).
-      const draws = tf.tidy(() =>
-        sampleUnitNoise({ mu: tf.fill([n], m), logSigma: tf.fill([n], s) }, { seed: 11 }).dataSync(),
+      const sample = tf.tidy(() =>
+        sampleUnitNoise({ mu: tf.fill([n], m), logSigma: tf.fill([n], s) }, { seed: 11 }),
       );
+      const draws = Array.from(sample.dataSync());
+      sample.dispose();
       const mean = draws.reduce((acc, x) => acc + x, 0) / n;
       const variance = draws.reduce((acc, x) => acc + (x - mean) ** 2, 0) / (n - 1);
       const want = moments64(m, s);
