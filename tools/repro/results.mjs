@@ -428,10 +428,55 @@ export const buildResults = async ({ dir = RESULTS_DIR, root = ROOT } = {}) => {
   line('## 9. Magnitude pruning in the same harness');
   line();
   line(
-    'Not built yet: it needs the dense runs of section 1 and a fine-tuning phase with a fixed mask in `train`; the rows ' +
-      "will be the dense network pruned by weight magnitude to each SparseVD run's compression, with and without " +
-      'fine-tuning, within the same epoch budget.',
+    "The baseline users compare against (Gale et al. 2019 found it competitive at scale): the dense network pruned by |w|, each layer to the SparseVD run's sparsity of that layer (so the compression is the same), " +
+      'without fine-tuning (the finished dense run of section 1 pruned once) and with it — gradual magnitude pruning ' +
+      "(Zhu & Gupta 2017's cubic schedule) over epochs 20–100 of the same 200-epoch paper schedule, the last 100 " +
+      'epochs fine-tuning the pruned network under the learning-rate decay: `sparsevd train --dense --protocol paper ' +
+      '--magnitude-sparsity S1,S2,…`. Same seed and data order as the dense run.',
   );
+  line();
+  line('| network | method | error | % removed per layer | \\|W\\|/\\|W≠0\\| | run | machine |');
+  line('|---|---|---|---|---|---|---|');
+  for (const [net, name] of [
+    ['LeNet-300-100', 'lenet300-mnist-magnitude-s1'],
+    ['LeNet-5-Caffe', 'lenet5-mnist-magnitude-s1'],
+  ]) {
+    const spec = specs.get(name);
+    const reference = runs.get(spec.sparsityOf);
+    const ref = reference === undefined ? undefined : last(reference);
+    row([
+      net,
+      'SparseVD (the sparsity matched)',
+      ref === undefined ? '–' : pct(ref.testError),
+      ref === undefined ? '–' : layersOf(ref),
+      ref === undefined ? '–' : times(ref.compression),
+      runCell(spec.sparsityOf, reference),
+      machineCell(reference),
+    ]);
+    const oneShot = readJson(join(dir, name, 'one-shot.json'));
+    row([
+      net,
+      'magnitude, no fine-tuning',
+      oneShot === undefined ? '–' : pct(oneShot.testError),
+      oneShot === undefined ? '–' : layersOf(oneShot),
+      oneShot === undefined ? '–' : times(oneShot.compression),
+      oneShot === undefined
+        ? `${spec.denseRun} pruned once — not computed yet: \`${commandLine(spec.denseRun)}\`, then \`${commandLine(name)}\``
+        : `${spec.denseRun} pruned once`,
+      oneShot === undefined ? '–' : machineCell(runs.get(spec.denseRun)),
+    ]);
+    const run = runs.get(name);
+    const m = run === undefined ? undefined : last(run);
+    row([
+      net,
+      'magnitude, gradual + fine-tuning (200 epochs)',
+      m === undefined ? '–' : pct(m.testError),
+      m === undefined ? '–' : layersOf(m),
+      m === undefined ? '–' : times(m.compression),
+      runCell(name, run),
+      machineCell(run),
+    ]);
+  }
   line();
 
   // How to reproduce
@@ -451,7 +496,13 @@ export const buildResults = async ({ dir = RESULTS_DIR, root = ROOT } = {}) => {
     const run = runs.get(name);
     row([
       name,
-      `\`sparsevd train ${trainFlags(spec).join(' ')}\``,
+      (() => {
+        try {
+          return `\`sparsevd train ${trainFlags(spec, dir).join(' ')}\``;
+        } catch (error) {
+          return `– (${error.message})`;
+        }
+      })(),
       run === undefined ? '–' : `${run.epochs} of ${run.of}`,
       run === undefined ? '–' : hours(run.metrics.reduce((s, x) => s + x.seconds, 0)),
       run === undefined ? 'not run yet' : machineCell(run),

@@ -5,13 +5,23 @@
 // it from its checkpoint when one is there, so a 200-epoch run spans sessions. When it ends — finished, or
 // stopped by SIGINT/SIGTERM, which the CLI turns into a checkpoint — its small outputs (config.json,
 // metrics.jsonl, report.json, the SVGs; for a finished SparseVD run the threshold sweep) are copied to
-// docs/results/runs/NAME/, never the checkpoint. `--publish NAME…` copies what a run has so far without
+// docs/results/runs/NAME/, never the checkpoint. A magnitude run also gets one-shot.json: its dense run pruned
+// once to the same sparsity, without fine-tuning. `--publish NAME…` copies what a run has so far without
 // running it. `node tools/repro/report.mjs` then regenerates docs/results.md from the committed runs.
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { commandLine, loadSpecs, RESULTS_DIR, ROOT, trainFlags, WORK_DIR } from './specs.mjs';
+import { oneShotMagnitude } from './one-shot.mjs';
+import {
+  commandLine,
+  loadSpecs,
+  publishedSparsity,
+  RESULTS_DIR,
+  ROOT,
+  trainFlags,
+  WORK_DIR,
+} from './specs.mjs';
 import { sweepRun } from './sweep.mjs';
 
 const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
@@ -77,6 +87,23 @@ const publish = async (name, backend) => {
     process.stderr.write(`repro: ${name}: threshold sweep 1 … 5\n`);
     const sweep = await sweepRun(join(now.dir, 'checkpoint.ckpt'), backend);
     writeFileSync(join(out, 'threshold-sweep.json'), `${JSON.stringify(sweep, null, 2)}\n`);
+  }
+  // A magnitude run's "without fine-tuning" twin: the finished dense run pruned once to the same sparsity.
+  if (spec.method === 'magnitude' && !existsSync(join(out, 'one-shot.json'))) {
+    const dense = state(spec.denseRun);
+    if (dense.kind === 'finished') {
+      process.stderr.write(`repro: ${name}: one-shot magnitude pruning of ${spec.denseRun}\n`);
+      const fractions = publishedSparsity(spec.sparsityOf).map(Number);
+      const result = await oneShotMagnitude(join(dense.dir, 'checkpoint.ckpt'), fractions, backend);
+      writeFileSync(
+        join(out, 'one-shot.json'),
+        `${JSON.stringify({ ...result, dense: spec.denseRun, sparsityOf: spec.sparsityOf }, null, 2)}\n`,
+      );
+    } else {
+      process.stderr.write(
+        `repro: ${name}: no one-shot row yet: ${spec.denseRun} has not finished here (${commandLine(spec.denseRun)})\n`,
+      );
+    }
   }
   writeFileSync(
     join(out, 'run.json'),

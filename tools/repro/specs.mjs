@@ -1,6 +1,6 @@
 // The runs of the reproduction: one small JSON file per run in tools/repro/runs/ (model, dataset, method,
 // protocol, seed and the few options that differ), turned into the `sparsevd train` command that runs it.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,8 +14,11 @@ export const WORK_DIR = join(ROOT, '.repro');
 export const RESULTS_DIR = join(ROOT, 'docs', 'results', 'runs');
 
 const MODELS = ['lenet300', 'lenet5', 'vgg'];
-/** `dense`: the baseline; the others as `sparsevd train --method` names them. */
-const METHODS = ['sparsevd', 'dense', 'sbp', 'sbp+sparsevd'];
+/**
+ * `dense`: the baseline; `magnitude`: the dense baseline pruned by weight magnitude while it trains, layer by layer
+ * to the sparsity of the SparseVD run named by `sparsityOf`; the others as `sparsevd train --method` names them.
+ */
+const METHODS = ['sparsevd', 'dense', 'magnitude', 'sbp', 'sbp+sparsevd'];
 const DATASETS = ['mnist', 'fashion-mnist', 'cifar10'];
 const KEYS = new Set([
   'model',
@@ -27,6 +30,8 @@ const KEYS = new Set([
   'klWarmup',
   'randomLabels',
   'trainSubset',
+  'sparsityOf',
+  'denseRun',
   'note',
 ]);
 
@@ -55,17 +60,39 @@ export const specProblems = (name, spec) => {
     bad('klWarmup', 'must be a string (paper, none or START:END)');
   if (spec.randomLabels !== undefined && typeof spec.randomLabels !== 'boolean')
     bad('randomLabels', 'must be true or false');
+  if (spec.method === 'magnitude') {
+    for (const field of ['sparsityOf', 'denseRun'])
+      if (typeof spec[field] !== 'string') bad(field, 'a magnitude run names the run it is compared with');
+  } else {
+    for (const field of ['sparsityOf', 'denseRun'])
+      if (spec[field] !== undefined) bad(field, 'only a magnitude run takes it');
+  }
   return problems;
 };
 
+/**
+ * The fractions of weights removed per layer by a published SparseVD run (from its report.json), to six decimals
+ * (exact counts for layers of up to 500 000 weights); throws, naming the command, when it is not published.
+ */
+export const publishedSparsity = (name, resultsDir = RESULTS_DIR) => {
+  const path = join(resultsDir, name, 'report.json');
+  if (!existsSync(path))
+    throw new Error(`${name} has no published report.json yet; run it first: ${commandLine(name)}`);
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  return report.layers.map((l) => ((l.weights - l.kept) / l.weights).toFixed(6));
+};
+
 /** The `sparsevd train` flags of a run (without `--out` and `--backend`). */
-export const trainFlags = (spec) => [
+export const trainFlags = (spec, resultsDir = RESULTS_DIR) => [
   '--model',
   spec.model,
   '--dataset',
   spec.dataset,
   ...(spec.protocol === 'paper' ? ['--protocol', 'paper'] : []),
   ...(spec.method === 'dense' ? ['--dense'] : []),
+  ...(spec.method === 'magnitude'
+    ? ['--dense', '--magnitude-sparsity', publishedSparsity(spec.sparsityOf, resultsDir).join(',')]
+    : []),
   ...(spec.method === 'sbp' || spec.method === 'sbp+sparsevd' ? ['--method', spec.method] : []),
   ...(spec.epochs === undefined ? [] : ['--epochs', String(spec.epochs)]),
   ...(spec.klWarmup === undefined ? [] : ['--kl-warmup', spec.klWarmup]),

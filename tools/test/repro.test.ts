@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM tool modules without types
 import { buildResults, machinesOf } from '../repro/results.mjs';
 // @ts-expect-error plain ESM tool modules without types
-import { loadSpecs, ROOT, specProblems, trainFlags } from '../repro/specs.mjs';
+import { loadSpecs, publishedSparsity, ROOT, specProblems, trainFlags } from '../repro/specs.mjs';
 
 type Spec = Record<string, unknown>;
 
@@ -18,6 +18,30 @@ describe('run configurations', () => {
   it('every committed configuration becomes a train command the CLI accepts, with the configuration it names', () => {
     expect(specs.size).toBeGreaterThanOrEqual(10);
     for (const [name, spec] of specs) {
+      if (spec.method === 'magnitude') {
+        let fractions: string[];
+        try {
+          fractions = publishedSparsity(spec.sparsityOf);
+        } catch (error) {
+          // Its SparseVD run is not committed yet: the command cannot be written, and says which run to do first.
+          expect((error as Error).message).toContain(
+            `run it first: node tools/repro/run.mjs ${spec.sparsityOf}`,
+          );
+          expect(() => trainFlags(spec)).toThrow(/run it first/);
+          continue;
+        }
+        const parsed = parseCommand(['train', ...trainFlags(spec)]);
+        expect(
+          parsed._tag === 'Right' && parsed.right.name === 'train' && parsed.right.config,
+          name,
+        ).toMatchObject({
+          dense: true,
+          model: spec.model,
+          seed: spec.seed,
+          magnitude: { sparsity: fractions.map(Number), startEpoch: 20, endEpoch: 100 },
+        });
+        continue;
+      }
       const parsed = parseCommand(['train', ...trainFlags(spec)]);
       expect(parsed._tag, name).toBe('Right');
       if (parsed._tag !== 'Right' || parsed.right.name !== 'train') continue;
@@ -44,6 +68,12 @@ describe('run configurations', () => {
     ]);
     expect(specProblems('a', { ...ok, seeds: 3 })).toEqual(['a.json: seeds: unknown field']);
     expect(specProblems('a', [])).toEqual(['a.json: not an object']);
+    expect(specProblems('a', { ...ok, method: 'magnitude', sparsityOf: 'b' })).toEqual([
+      'a.json: denseRun: a magnitude run names the run it is compared with',
+    ]);
+    expect(specProblems('a', { ...ok, denseRun: 'b' })).toEqual([
+      'a.json: denseRun: only a magnitude run takes it',
+    ]);
   });
 });
 
@@ -133,6 +163,29 @@ describe('docs/results.md', () => {
     expect(line('| SparseVD | 10.00 % | 88.65 % |')).toMatch(/\| 2 \| lenet300-mnist-random-sparsevd-s1 \|/);
     expect(line('| dense | 90.00 % |')).toContain('lenet300-mnist-random-dense-s1');
     expect(figures['random-labels.svg']).toMatch(/^<svg/);
+  });
+
+  it('puts magnitude pruning beside the SparseVD run whose sparsity it matches, with and without fine-tuning', async () => {
+    commit('lenet300-mnist-magnitude-s1', 'finished', [
+      epoch(1, { phase: 'dense', testError: 0.025, compression: 10 }),
+    ]);
+    writeFileSync(
+      join(dir, 'lenet300-mnist-magnitude-s1', 'one-shot.json'),
+      JSON.stringify({ testError: 0.3, compression: 10, layers: [{ name: 'fc1', removedPercent: 90 }] }),
+    );
+    const { markdown } = await buildResults({ dir });
+    const section = markdown.slice(markdown.indexOf('## 9.'), markdown.indexOf('## How to reproduce'));
+    const line = (start: string) => section.split('\n').find((l: string) => l.startsWith(start)) ?? '';
+    expect(line('| LeNet-300-100 | SparseVD (the sparsity matched) |')).toContain(
+      '| 1.90 % | 90.0 – 50.0 | 100× |',
+    );
+    expect(line('| LeNet-300-100 | magnitude, no fine-tuning |')).toContain(
+      '| 30.00 % | 90.0 | 10.0× | lenet300-mnist-dense-s1 pruned once |',
+    );
+    expect(line('| LeNet-300-100 | magnitude, gradual + fine-tuning (200 epochs) |')).toContain(
+      '| 2.50 % | 90.0 – 50.0 | 10.0× | lenet300-mnist-magnitude-s1 |',
+    );
+    expect(line('| LeNet-5-Caffe | magnitude, no fine-tuning |')).toContain('not computed yet');
   });
 
   it('names each machine a resumed run used, with its epochs', () => {

@@ -9,7 +9,11 @@ export const usageError = (message: string): CliError => ({ _tag: 'CliError', pr
 export const failure = (message: string): CliError => ({ _tag: 'CliError', problem: 'failure', message });
 
 /** The flags whose names are not the configuration option's in kebab case. */
-const FLAG_OF: Readonly<Record<string, string>> = { klSchedule: 'kl-warmup', lrSchedule: 'lr-schedule' };
+const FLAG_OF: Readonly<Record<string, string>> = {
+  klSchedule: 'kl-warmup',
+  lrSchedule: 'lr-schedule',
+  magnitude: 'magnitude-sparsity',
+};
 
 /**
  * A library message that starts with a configuration option (`batchSize: must be …`), in the flag's spelling

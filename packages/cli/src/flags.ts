@@ -6,6 +6,7 @@ import {
   type DatasetId,
   DEFAULT_CONFIG,
   type KlSchedule,
+  type MagnitudePruning,
   METHODS,
   type Method,
   MODEL_IDS,
@@ -51,7 +52,7 @@ export const USAGE = `usage:
                  [--epochs N] [--batch-size N] [--lr X] [--kl-warmup paper|none|START:END] [--threshold X]
                  [--train-clip | --no-train-clip] [--kl molchanov|kingma] [--seed N]
                  [--backend ${BACKEND_CHOICES.join('|')}]
-                 [--dense] [--random-labels] [--pretrain-epochs N] [--protocol paper] [--vgg-width K]
+                 [--dense [--magnitude-sparsity S[,S…] [--magnitude-epochs START:END]]] [--random-labels] [--pretrain-epochs N] [--protocol paper] [--vgg-width K]
                  [--method sparsevd|sbp|sbp+sparsevd]
                  [--train-subset N] [--test-subset N] [--out DIR]
   sparsevd resume DIR [--backend B]      continue an interrupted run from its checkpoint
@@ -81,6 +82,39 @@ const klWarmup = (value: string | undefined): E.Either<CliError, KlSchedule | un
   const m = /^(\d+(?:\.\d+)?):(\d+(?:\.\d+)?)$/.exec(value);
   if (m !== null) return E.right({ kind: 'linear', start: Number(m[1]), end: Number(m[2]) });
   return E.left(usageError(`--kl-warmup: "${value}" is not paper, none or START:END (epochs)`));
+};
+
+/**
+ * `--magnitude-sparsity S[,S…]` (fractions removed: one for every weight layer, or one per layer) and
+ * `--magnitude-epochs START:END` (default: the first 10 % of the epochs dense, pruned by half-way; the rest,
+ * under the paper schedule's learning-rate decay, fine-tune).
+ */
+const magnitudeFlags = (
+  sparsity: string | undefined,
+  epochsFlag: string | undefined,
+  epochs: number,
+): E.Either<CliError, MagnitudePruning | undefined> => {
+  if (sparsity === undefined) {
+    return epochsFlag === undefined
+      ? E.right(undefined)
+      : E.left(usageError('--magnitude-epochs needs --magnitude-sparsity'));
+  }
+  const fractions = sparsity.split(',').map((s) => s.trim());
+  const bad = fractions.find((f) => !NUMBER.test(f));
+  if (bad !== undefined)
+    return E.left(
+      usageError(`--magnitude-sparsity: "${bad}" is not a number (fractions such as 0.98,0.9,0.5)`),
+    );
+  let startEpoch = Math.round(epochs * 0.1);
+  let endEpoch = Math.max(startEpoch + 1, Math.round(epochs * 0.5));
+  if (epochsFlag !== undefined) {
+    const m = /^(\d+):(\d+)$/.exec(epochsFlag);
+    if (m === null)
+      return E.left(usageError(`--magnitude-epochs: "${epochsFlag}" is not START:END (epochs)`));
+    startEpoch = Number(m[1]);
+    endEpoch = Number(m[2]);
+  }
+  return E.right({ sparsity: fractions.map(Number), startEpoch, endEpoch });
 };
 
 const oneOf = <T extends string>(
@@ -114,6 +148,8 @@ const TRAIN_FLAGS = {
   seed: { type: 'string' },
   backend: { type: 'string' },
   dense: { type: 'boolean' },
+  'magnitude-sparsity': { type: 'string' },
+  'magnitude-epochs': { type: 'string' },
   'random-labels': { type: 'boolean' },
   'pretrain-epochs': { type: 'string' },
   protocol: { type: 'string' },
@@ -163,7 +199,7 @@ const parseTrain = (args: string[]): E.Either<CliError, Command> => {
   const datasetId = dataset.right ?? (modelId === 'vgg' ? 'cifar10' : DEFAULT_CONFIG.dataset);
   const set = <K extends keyof TrainConfig>(key: K, value: TrainConfig[K] | undefined) =>
     value === undefined ? {} : { [key]: value };
-  const config: TrainConfig = {
+  let config: TrainConfig = {
     ...DEFAULT_CONFIG,
     trainClip: modelId === 'lenet300',
     ...(protocol.right === 'paper'
@@ -197,6 +233,9 @@ const parseTrain = (args: string[]): E.Either<CliError, Command> => {
     ...set('trainSubset', numbers['train-subset']),
     ...set('testSubset', numbers['test-subset']),
   };
+  const magnitude = magnitudeFlags(v['magnitude-sparsity'], v['magnitude-epochs'], config.epochs);
+  if (E.isLeft(magnitude)) return magnitude;
+  if (magnitude.right !== undefined) config = { ...config, magnitude: magnitude.right };
   return E.bimap(
     (e: { message: string }) => usageError(asFlagMessage(e.message)),
     (valid: TrainConfig): Command => ({ name: 'train', config: valid, backend: backend.right, out: v.out }),

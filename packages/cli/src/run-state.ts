@@ -1,7 +1,14 @@
 import { access } from 'node:fs/promises';
 import { type BackendChoice, type BackendInfo, selectBackend } from '@sparsevd/backend';
 import type { Params, Sequential, Shape } from '@sparsevd/layers';
-import { masks, sparsityReport, structureReport } from '@sparsevd/pruning';
+import {
+  masks,
+  type SparsityReport,
+  sparsityReport,
+  structureReport,
+  type WeightSparsity,
+  weightSparsity,
+} from '@sparsevd/pruning';
 import {
   buildModel,
   type Checkpoint,
@@ -63,6 +70,25 @@ export const restore = async (dir: string): Promise<E.Either<CliError, Restored>
   return E.right({ checkpoint, network, params, inputShape });
 };
 
+/**
+ * The sparsity a run reports: SparseVD's (log α) for a SparseVD run, the zeros of the weights for a
+ * magnitude-pruned dense run, none for the plain dense baseline (1×).
+ */
+export const runSparsity = (
+  config: TrainConfig,
+  network: Sequential,
+  params: Params,
+): { readonly report: WeightSparsity | undefined; readonly logAlpha: SparsityReport | undefined } => {
+  if (!config.dense) {
+    const report = sparsityReport(network, params);
+    return { report, logAlpha: report };
+  }
+  return {
+    report: config.magnitude === undefined ? undefined : weightSparsity(network, params),
+    logAlpha: undefined,
+  };
+};
+
 /** Writes `report.json` and the three SVG plots of a run. */
 export const writeOutputs = async (
   dir: string,
@@ -73,7 +99,7 @@ export const writeOutputs = async (
   backend: BackendInfo | string,
 ): Promise<string[]> => {
   const files = runFiles(dir);
-  const report = config.dense ? undefined : sparsityReport(network, params);
+  const { report, logAlpha } = runSparsity(config, network, params);
   const last = metrics[metrics.length - 1];
   await writeJson(files.report, {
     config,
@@ -95,8 +121,8 @@ export const writeOutputs = async (
   const title = `${config.model} on ${config.dataset}${config.dense ? ' (dense)' : ''}${config.randomLabels ? ', random labels' : ''}`;
   await writeAtomic(files.trainingPlot, await renderSvg(trainingChart(metrics, title)));
   written.push(files.trainingPlot);
-  if (report !== undefined && report.layers.length > 0) {
-    await writeAtomic(files.logAlphaPlot, await renderSvg(logAlphaChart(report)));
+  if (logAlpha !== undefined && logAlpha.layers.length > 0) {
+    await writeAtomic(files.logAlphaPlot, await renderSvg(logAlphaChart(logAlpha)));
     written.push(files.logAlphaPlot);
     const [first] = masks(network, params);
     if (first !== undefined) {

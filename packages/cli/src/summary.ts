@@ -1,5 +1,5 @@
 import type { BackendInfo } from '@sparsevd/backend';
-import { formatCompression, type SparsityReport } from '@sparsevd/pruning';
+import { formatCompression, type WeightSparsity } from '@sparsevd/pruning';
 import type { EpochMetrics, TrainConfig } from '@sparsevd/train';
 
 /** The paper's numbers for the reference networks (Table 1), to print beside the run's. */
@@ -19,7 +19,7 @@ const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
 export const summaryTable = (
   config: TrainConfig,
   metrics: ReadonlyArray<EpochMetrics>,
-  report: SparsityReport | undefined,
+  report: WeightSparsity | undefined,
   backend: string,
 ): string => {
   const last = metrics[metrics.length - 1];

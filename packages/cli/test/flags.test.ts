@@ -143,6 +143,51 @@ describe('sparsevd flag validation (the built command under plain node)', () => 
     );
   });
 
+  it('--magnitude-sparsity prunes the dense baseline by magnitude; --magnitude-epochs sets its window', () => {
+    const paper = parseCommand([
+      'train',
+      '--dense',
+      '--protocol',
+      'paper',
+      '--magnitude-sparsity',
+      '0.98,0.9,0.5',
+    ]);
+    expect(E.isRight(paper) && paper.right).toMatchObject({
+      config: { dense: true, magnitude: { sparsity: [0.98, 0.9, 0.5], startEpoch: 20, endEpoch: 100 } },
+    });
+    const window = parseCommand([
+      'train',
+      '--dense',
+      '--epochs',
+      '10',
+      '--magnitude-sparsity',
+      '0.9',
+      '--magnitude-epochs',
+      '2:6',
+    ]);
+    expect(E.isRight(window) && window.right).toMatchObject({
+      config: { magnitude: { sparsity: [0.9], startEpoch: 2, endEpoch: 6 } },
+    });
+    const message = (args: string[]) => {
+      const r = parseCommand(['train', ...args]);
+      return E.isLeft(r) ? r.left.message : 'parsed';
+    };
+    expect(message(['--magnitude-sparsity', '0.9'])).toBe(
+      '--magnitude-sparsity: magnitude pruning prunes the dense baseline: it needs dense',
+    );
+    expect(message(['--dense', '--magnitude-sparsity', '0.9,x'])).toMatch(/"x" is not a number/);
+    expect(message(['--dense', '--magnitude-sparsity', '1.2'])).toMatch(/in \[0, 1\), got 1.2/);
+    expect(message(['--dense', '--magnitude-epochs', '1:2'])).toBe(
+      '--magnitude-epochs needs --magnitude-sparsity',
+    );
+    expect(message(['--dense', '--magnitude-sparsity', '0.9', '--magnitude-epochs', '5'])).toMatch(
+      /"5" is not START:END/,
+    );
+    expect(
+      message(['--dense', '--epochs', '4', '--magnitude-sparsity', '0.9', '--magnitude-epochs', '1:9']),
+    ).toMatch(/start < end ≤ epochs \(4\), got 1:9/);
+  });
+
   it('parses a full train command into a configuration, with --protocol paper', () => {
     const parsed = parseCommand([
       'train',

@@ -13,6 +13,16 @@ export {
 } from './csr.js';
 export { finiteJson } from './finite-json.js';
 export { crc32 } from './internal/crc32.js';
+export {
+  applyMagnitudeMasks,
+  gradualSparsity,
+  type MagnitudeMask,
+  magnitudeMasks,
+  nonzeroMasks,
+  type WeightLayerSparsity,
+  type WeightSparsity,
+  weightSparsity,
+} from './magnitude.js';
 export { masks, type WeightMask } from './masks.js';
 export {
   type ParseSparseOptions,

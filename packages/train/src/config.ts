@@ -17,6 +17,21 @@ export type Method = 'sparsevd' | 'sbp' | 'sbp+sparsevd';
 export const METHODS: ReadonlyArray<Method> = ['sparsevd', 'sbp', 'sbp+sparsevd'];
 export const DATASET_IDS: ReadonlyArray<DatasetId> = ['mnist', 'fashion-mnist', 'cifar10'];
 
+/**
+ * Gradual magnitude pruning of the dense baseline (Zhu & Gupta 2017; the baseline of Gale et al. 2019): after each
+ * epoch from `startEpoch` + 1 to `endEpoch` the smallest-magnitude weights of each weight tensor are removed, up
+ * to the sparsity of the cubic schedule at that epoch (`gradualSparsity` of `@sparsevd/pruning`), and the removed
+ * weights are held at 0 after every step; the epochs after `endEpoch` fine-tune the pruned network.
+ */
+export interface MagnitudePruning {
+  /** The final fraction of weights removed: one for every weight tensor, or one per tensor in network order. */
+  readonly sparsity: ReadonlyArray<number>;
+  /** Pruning starts after this many epochs (0-based count of completed epochs). */
+  readonly startEpoch: number;
+  /** The final sparsity is reached after this many epochs. */
+  readonly endEpoch: number;
+}
+
 /** Everything that defines a training run: stored in checkpoints, so a resumed run is the same run. */
 export interface TrainConfig {
   readonly model: ModelId;
@@ -41,6 +56,8 @@ export interface TrainConfig {
   readonly seed: number;
   /** Train the plain dense baseline (no SparseVD, no KL). */
   readonly dense: boolean;
+  /** Prune the dense baseline by weight magnitude while it trains (only with `dense`). */
+  readonly magnitude?: MagnitudePruning;
   /** The method of the Bayesian phase (absent: `sparsevd`); not with `dense`. */
   readonly method?: Method;
   /** Replace the training labels with uniformly random ones (the memorisation experiment). */
@@ -168,6 +185,19 @@ export const validateConfig = (config: TrainConfig): E.Either<ConfigError, Train
     return bad('method', `unknown method "${config.method}"; expected one of ${METHODS.join(', ')}`);
   if (config.dense && config.method !== undefined && config.method !== 'sparsevd')
     return bad('method', `${config.method} and the dense baseline exclude each other`);
+  const mp = config.magnitude;
+  if (mp !== undefined) {
+    if (!config.dense) return bad('magnitude', 'magnitude pruning prunes the dense baseline: it needs dense');
+    if (mp.sparsity.length === 0 || !mp.sparsity.every((f) => f >= 0 && f < 1))
+      return bad('magnitude', `every sparsity must be in [0, 1), got ${mp.sparsity.join(', ') || 'none'}`);
+    if (!(Number.isInteger(mp.startEpoch) && Number.isInteger(mp.endEpoch) && mp.startEpoch >= 0))
+      return bad('magnitude', `the epochs must be integers ≥ 0, got ${mp.startEpoch}:${mp.endEpoch}`);
+    if (!(mp.endEpoch > mp.startEpoch && mp.endEpoch <= config.epochs))
+      return bad(
+        'magnitude',
+        `needs start < end ≤ epochs (${config.epochs}), got ${mp.startEpoch}:${mp.endEpoch}`,
+      );
+  }
   if (config.model === 'vgg' && config.method !== undefined && config.method !== 'sparsevd')
     return bad('method', `${config.method} is built for the LeNets (lenet300, lenet5), not vgg`);
   if (!Number.isInteger(config.pretrainEpochs) || config.pretrainEpochs < 0) {

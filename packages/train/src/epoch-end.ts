@@ -1,7 +1,7 @@
 import { size, take } from '@sparsevd/datasets';
 import type { KlOptions, Params, Sequential, Shape } from '@sparsevd/layers';
 import { nonFiniteTensors } from '@sparsevd/layers';
-import { sparsityReport, structureReport } from '@sparsevd/pruning';
+import { sparsityReport, structureReport, weightSparsity } from '@sparsevd/pruning';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import type { RunData } from './data.js';
@@ -33,6 +33,8 @@ export interface EpochExtras {
   readonly machine?: string;
   /** Report the structure left (units, FLOPs) of a network with unit noise, for examples of this shape. */
   readonly structure?: Shape;
+  /** Report the zeros of the ordinary weights (a magnitude-pruned dense network) as its compression. */
+  readonly weightSparsity?: boolean;
 }
 
 /** How many training examples the training error is measured on. */
@@ -63,7 +65,12 @@ export const epochMetrics = (
   const test = evaluate(network, params, data.test, data.batching);
   const structure =
     sparse && extras.structure !== undefined ? structureReport(network, params, extras.structure) : undefined;
-  const report = sparse && structure === undefined ? sparsityReport(network, params) : undefined;
+  const report =
+    sparse && structure === undefined
+      ? sparsityReport(network, params)
+      : !sparse && extras.weightSparsity === true
+        ? weightSparsity(network, params)
+        : undefined;
   const total = structure?.layers.reduce((n, l) => n + l.weights.before, 0) ?? 0;
   const kept = structure?.layers.reduce((n, l) => n + l.weights.nonzero, 0) ?? 0;
   const kl = sparse ? tf.tidy(() => network.kl(params, klOptions).dataSync()[0] as number) : 0;

@@ -21,6 +21,7 @@ export {
   DATASET_IDS,
   type DatasetId,
   DEFAULT_CONFIG,
+  type MagnitudePruning,
   METHODS,
   type Method,
   MODEL_IDS,

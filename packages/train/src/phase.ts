@@ -1,6 +1,13 @@
 import { batches } from '@sparsevd/datasets';
 import { KL_APPROXIMATIONS } from '@sparsevd/kl';
 import { namedVariables, type Params, type Sequential, type Shape } from '@sparsevd/layers';
+import {
+  applyMagnitudeMasks,
+  gradualSparsity,
+  type MagnitudeMask,
+  magnitudeMasks,
+  nonzeroMasks,
+} from '@sparsevd/pruning';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { adamState, disposeAdam, restoreAdam } from './adam.js';
@@ -12,7 +19,7 @@ import { type EpochSums, epochMetrics } from './epoch-end.js';
 import type { TrainEvent } from './events.js';
 import type { EpochMetrics } from './metrics.js';
 import { klWeight, learningRate } from './schedules.js';
-import type { TrainError } from './train-error.js';
+import { type TrainError, trainError } from './train-error.js';
 import { type StepContext, trainStep } from './train-step.js';
 
 /** One phase of a run: dense pretraining, the SparseVD training, or the dense baseline. */
@@ -130,8 +137,32 @@ export const runPhase = async (run: PhaseRun): Promise<E.Either<TrainError, Phas
     });
   };
 
+  // Magnitude pruning of the dense baseline: the masks in force (none before the first pruning epoch). The
+  // removed weights are held at exactly 0, so a resumed run recovers its masks from the zeros.
+  const pruning = phase.name === 'dense' ? config.magnitude : undefined;
+  const startEpoch = resume?.position.epoch ?? 0;
+  let pruneMasks: MagnitudeMask[] =
+    pruning !== undefined && startEpoch > pruning.startEpoch ? nonzeroMasks(network, params) : [];
+  const prune = (completed: number): E.Either<TrainError, void> => {
+    if (pruning === undefined || completed <= pruning.startEpoch || completed > pruning.endEpoch)
+      return E.right(undefined);
+    const at = (f: number) => gradualSparsity(f, completed, pruning.startEpoch, pruning.endEpoch);
+    try {
+      const next = magnitudeMasks(
+        network,
+        params,
+        pruning.sparsity.length === 1 ? at(pruning.sparsity[0] as number) : pruning.sparsity.map(at),
+      );
+      tf.dispose(pruneMasks.map((m) => m.mask));
+      pruneMasks = next;
+      applyMagnitudeMasks(pruneMasks);
+      return E.right(undefined);
+    } catch (e) {
+      return E.left(trainError('Config', `magnitude: ${(e as Error).message}`));
+    }
+  };
+
   try {
-    const startEpoch = resume?.position.epoch ?? 0;
     for (let epoch = startEpoch; epoch < epochs; epoch += 1) {
       emit({ type: 'epoch-start', phase: phase.name, epoch, epochs });
       const resuming = resume !== undefined && epoch === startEpoch;
@@ -172,6 +203,7 @@ export const runPhase = async (run: PhaseRun): Promise<E.Either<TrainError, Phas
         });
         tf.dispose([x, y]);
         if (E.isLeft(result)) return result;
+        if (pruneMasks.length > 0) applyMagnitudeMasks(pruneMasks);
         const { loss, dataTerm, kl } = result.right;
         sums.lossSum += loss * size;
         sums.dataSum += dataTerm * size;
@@ -192,6 +224,8 @@ export const runPhase = async (run: PhaseRun): Promise<E.Either<TrainError, Phas
         }
       }
       sums.seconds += (performance.now() - clock) / 1000;
+      const pruned = prune(epoch + 1);
+      if (E.isLeft(pruned)) return pruned;
       const ended = epochMetrics(
         network,
         params,
@@ -206,6 +240,7 @@ export const runPhase = async (run: PhaseRun): Promise<E.Either<TrainError, Phas
         },
         {
           trainError: config.randomLabels,
+          weightSparsity: pruning !== undefined,
           ...(run.structure === undefined ? {} : { structure: run.structure }),
           ...(run.machine === undefined ? {} : { machine: run.machine }),
         },
@@ -220,5 +255,6 @@ export const runPhase = async (run: PhaseRun): Promise<E.Either<TrainError, Phas
     return E.right({ metrics, interrupted: false });
   } finally {
     disposeAdam(adam);
+    tf.dispose(pruneMasks.map((m) => m.mask));
   }
 };

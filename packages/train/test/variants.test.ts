@@ -41,6 +41,71 @@ describe('training variants', () => {
     expect(metrics[0]?.testError).toBeLessThan(0.5);
   });
 
+  it('magnitude pruning of the dense baseline follows the cubic schedule, holds removed weights at 0, and resumes from the zeros', async () => {
+    const config: TrainConfig = {
+      ...base,
+      dense: true,
+      epochs: 4,
+      magnitude: { sparsity: [0.9, 0.8, 0.5], startEpoch: 1, endEpoch: 3 },
+    };
+    const data = await loadRunData(config)();
+    if (E.isLeft(data)) throw new Error(data.left.message);
+    const full = await train(config, data.right)();
+    if (E.isLeft(full)) throw new Error(full.left.message);
+    const removed = full.right.metrics.map((m) => m.layers.map((l) => l.removedPercent));
+    // Epoch 1 dense; epoch 2 at (1 − (1 − ½)³) = 7/8 of the final sparsity; epochs 3–4 at the final sparsity.
+    expect(removed[0]).toEqual([0, 0, 0]);
+    const sizes = [235_200, 30_000, 1_000];
+    expect(removed[1]?.map((r, i) => Math.round((r / 100) * (sizes[i] as number)))).toEqual(
+      [0.9, 0.8, 0.5].map((f, i) => Math.round(f * 0.875 * (sizes[i] as number))),
+    );
+    for (const epoch of [2, 3])
+      expect(removed[epoch]?.map((r) => Math.round(r * 1000) / 1000)).toEqual([90, 80, 50]);
+    expect(full.right.metrics[3]?.compression).toBeCloseTo(266_200 / (23_520 + 6_000 + 500), 8);
+    // The pruned network still classifies (500 examples, 4 epochs: well under chance error).
+    expect(full.right.metrics[3]?.testError).toBeLessThan(0.4);
+    // Killed after epoch 3 (inside the fine-tuning), resumed from its checkpoint: the same run.
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { fileCheckpointStore, readCheckpoint } = await import('../src/node/index.js');
+    const path = join(mkdtempSync(join(tmpdir(), 'sparsevd-magnitude-')), 'run.ckpt');
+    let epochsDone = 0;
+    const first = await train(config, data.right, {
+      checkpoints: fileCheckpointStore(path),
+      onEvent: (e) => {
+        if (e.type === 'epoch-end') epochsDone += 1;
+      },
+      shouldStop: () => epochsDone >= 3,
+    })();
+    if (E.isLeft(first)) throw new Error(first.left.message);
+    expect(first.right.interrupted).toBe(true);
+    disposeParams(first.right.params);
+    const checkpoint = await readCheckpoint(path)();
+    if (E.isLeft(checkpoint)) throw new Error(checkpoint.left.message);
+    const resumed = await train(config, data.right, { resume: checkpoint.right })();
+    if (E.isLeft(resumed)) throw new Error(resumed.left.message);
+    const strip = (ms: ReadonlyArray<{ seconds: number; examplesPerSecond: number }>) =>
+      ms.map(({ seconds: _s, examplesPerSecond: _e, ...rest }) => rest);
+    expect(strip(resumed.right.metrics)).toEqual(strip(full.right.metrics));
+    disposeParams(full.right.params);
+    disposeParams(resumed.right.params);
+  });
+
+  it('magnitude pruning is refused without dense and with impossible epochs or fractions', () => {
+    const check = (c: Partial<TrainConfig>) => {
+      const r = validateConfig({ ...base, dense: true, epochs: 10, ...c });
+      return E.isLeft(r) ? r.left.message : 'valid';
+    };
+    const m = { sparsity: [0.9], startEpoch: 1, endEpoch: 5 };
+    expect(check({ magnitude: m })).toBe('valid');
+    expect(check({ dense: false, magnitude: m })).toMatch(/^magnitude: .*needs dense/);
+    expect(check({ magnitude: { ...m, endEpoch: 11 } })).toMatch(/start < end ≤ epochs \(10\), got 1:11/);
+    expect(check({ magnitude: { ...m, startEpoch: 5 } })).toMatch(/got 5:5/);
+    expect(check({ magnitude: { ...m, sparsity: [1] } })).toMatch(/in \[0, 1\), got 1/);
+    expect(check({ magnitude: { ...m, sparsity: [] } })).toMatch(/got none/);
+  });
+
   it('--random-labels replaces the training labels, reproducibly from the seed', async () => {
     const plain = await loadRunData(base)();
     const shuffled = await loadRunData({ ...base, randomLabels: true })();

@@ -2,14 +2,14 @@ import { readFile } from 'node:fs/promises';
 import type { BackendChoice } from '@sparsevd/backend';
 import { batches } from '@sparsevd/datasets';
 import { disposeParams } from '@sparsevd/layers';
-import { formatCompression, sparseModel, sparsityReport, toSparse } from '@sparsevd/pruning';
+import { formatCompression, sparseModel, sparsityReport, toSparse, weightSparsity } from '@sparsevd/pruning';
 import { writeSparseFile } from '@sparsevd/pruning/node';
 import { type EpochMetrics, evaluate, type RunData } from '@sparsevd/train';
 import { loadRunData, readCheckpoint } from '@sparsevd/train/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { type CliError, failure, usageError } from '../cli-error.js';
 import { runFiles } from '../run-dir.js';
-import { exists, type Restored, restore, startBackend, writeOutputs } from '../run-state.js';
+import { exists, type Restored, restore, runSparsity, startBackend, writeOutputs } from '../run-state.js';
 import { summaryTable } from '../summary.js';
 import { type Io, runTraining } from './train.js';
 
@@ -63,7 +63,8 @@ export const evalCommand = async (
   const { checkpoint, network, params, data } = loaded.right;
   const pruned = evaluate(network, params, data.test, data.batching);
   const full = evaluate(network, params, data.test, data.batching, { mode: 'mean' });
-  const report = sparsityReport(network, params);
+  // A dense run's weights are all kept unless magnitude pruning zeroed some: count its zeros.
+  const report = checkpoint.config.dense ? weightSparsity(network, params) : sparsityReport(network, params);
   io.out(
     `${[
       `${dir}: ${checkpoint.config.model} on ${checkpoint.config.dataset}, after ${checkpoint.position.epoch} of ${checkpoint.config.epochs} epochs`,
@@ -150,7 +151,7 @@ export const reportCommand = async (dir: string, io: Io): Promise<E.Either<CliEr
     ? (JSON.parse(await readFile(files.config, 'utf8')) as { backend?: string }).backend
     : undefined;
   const written = await writeOutputs(dir, checkpoint.config, metrics, network, params, stored ?? 'unknown');
-  const report = checkpoint.config.dense ? undefined : sparsityReport(network, params);
+  const { report } = runSparsity(checkpoint.config, network, params);
   io.out(
     `${summaryTable(checkpoint.config, metrics, report, stored ?? 'unknown')}\n\nwrote ${written.join(', ')}\n`,
   );

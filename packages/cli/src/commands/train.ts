@@ -2,7 +2,6 @@ import { readdir, stat } from 'node:fs/promises';
 import type { BackendChoice } from '@sparsevd/backend';
 import { KL_APPROXIMATIONS } from '@sparsevd/kl';
 import { disposeParams } from '@sparsevd/layers';
-import { sparsityReport } from '@sparsevd/pruning';
 import { type Checkpoint, type TrainConfig, type TrainEvent, train } from '@sparsevd/train';
 import { fileCheckpointStore, loadRunData } from '@sparsevd/train/node';
 import * as E from 'fp-ts/lib/Either.js';
@@ -10,7 +9,7 @@ import { asFlagMessage, type CliError, failure, usageError } from '../cli-error.
 import { machineLine } from '../machine.js';
 import { progressReporter } from '../progress.js';
 import { appendMetrics, defaultRunDir, ensureDir, runFiles, writeJson, writeMetrics } from '../run-dir.js';
-import { startBackend, writeOutputs } from '../run-state.js';
+import { runSparsity, startBackend, writeOutputs } from '../run-state.js';
 import { backendLine, summaryTable } from '../summary.js';
 
 /** Where the command prints: progress and errors to stderr, results to stdout. */
@@ -108,7 +107,7 @@ export const runTraining = async (
       return E.right(INTERRUPTED);
     }
     const written = await writeOutputs(dir, config, metrics, network, params, backend.right);
-    const report = config.dense ? undefined : sparsityReport(network, params);
+    const { report } = runSparsity(config, network, params);
     io.out(
       `\n${summaryTable(config, metrics, report, backendLine(backend.right))}\n\nwrote ${[files.metrics, files.checkpoint, ...written].join(', ')}\n`,
     );
