@@ -4,6 +4,8 @@
 //   dense-masked — the SparseVD network in eval mode (θ masked where log α ≥ 3, dense matmuls);
 //   compacted    — @sparsevd/pruning's compact(): an ordinary, smaller dense network (same backend);
 //   stock tfjs   — @sparsevd/pruning's toTfjsModel(), loaded by plain tfjs-layers (what ships to a tfjs app);
+//   tfjs graph   — @sparsevd/pruning's toTfjsGraphModel(), loaded by plain tfjs-converter (the input selection a
+//                  gather, so the first kernel has only the kept inputs' rows);
 //   CSR          — @sparsevd/pruning's sparseModel(): dense × CSR products in plain JavaScript.
 // The mask is constructed like a trained SparseVD LeNet-300-100 (the paper's Table 1: 98.9 – 97.2 – 62.0 %
 // removed; most removed weights belong to border pixels and to dead hidden units), with the weights of the
@@ -18,9 +20,17 @@ import { selectBackend } from '@sparsevd/backend';
 import { batches, take } from '@sparsevd/datasets';
 import { loadMnist } from '@sparsevd/datasets/node';
 import { lenet300100 } from '@sparsevd/models';
-import { compact, sparseModel, sparsityReport, toSparse, toTfjsModel } from '@sparsevd/pruning';
+import {
+  compact,
+  sparseModel,
+  sparsityReport,
+  toSparse,
+  toTfjsGraphModel,
+  toTfjsModel,
+} from '@sparsevd/pruning';
 import { restoreNetwork } from '@sparsevd/train';
 import { readCheckpoint } from '@sparsevd/train/node';
+import * as tfc from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
@@ -29,7 +39,9 @@ const at = argv.indexOf('--repeats');
 const repeats = at >= 0 ? Number(argv[at + 1]) : 200;
 const ckptAt = argv.indexOf('--checkpoint');
 const checkpointPath = ckptAt >= 0 ? argv[ckptAt + 1] : undefined;
-const backends = argv.filter((a, i) => !a.startsWith('--') && i !== at + 1 && i !== ckptAt + 1);
+const backends = argv.filter(
+  (a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1) && (ckptAt < 0 || i !== ckptAt + 1),
+);
 const first = await selectBackend({ backend: 'cpu' })();
 if (first._tag === 'Left') throw new Error(first.left.message);
 
@@ -84,6 +96,8 @@ const report = sparsityReport(network, params);
 const exported = toSparse(network, params, inputShape);
 const csr = sparseModel(exported);
 const stock = toTfjsModel(network, params, inputShape);
+const graph = toTfjsGraphModel(network, params, inputShape);
+const bytesOf = (m) => m.weightData.length + JSON.stringify(m.modelJson).length + 1;
 
 const time = (fn, n) => {
   for (let i = 0; i < 10; i += 1) fn();
@@ -101,7 +115,7 @@ let compactedUnits = '';
 for (const backend of backends.length > 0 ? backends : ['native', 'wasm', 'cpu']) {
   const chosen = await selectBackend({ backend })();
   if (chosen._tag === 'Left') {
-    rows.push(`| ${backend} | – | not available: ${chosen.left.message.split('\n')[0]} | | | |`);
+    rows.push(`| ${backend} | – | not available: ${chosen.left.message.split('\n')[0]} | | | | |`);
     continue;
   }
   // Parameters and models on this backend (a variable created on another backend is moved lazily; start clean).
@@ -112,6 +126,14 @@ for (const backend of backends.length > 0 ? backends : ['native', 'wasm', 'cpu']
       modelTopology: stock.modelJson.modelTopology,
       weightSpecs: stock.modelJson.weightsManifest[0].weights,
       weightData: stock.weightData.slice().buffer,
+    }),
+  );
+  const graphModel = await tfc.loadGraphModel(
+    tf.io.fromMemory({
+      modelTopology: graph.modelJson.modelTopology,
+      format: 'graph-model',
+      weightSpecs: graph.modelJson.weightsManifest[0].weights,
+      weightData: graph.weightData.slice().buffer,
     }),
   );
   for (const size of [1, 100]) {
@@ -138,14 +160,19 @@ for (const backend of backends.length > 0 ? backends : ['native', 'wasm', 'cpu']
       runTf(() => model.predict(x, { batchSize: size })),
       n,
     );
+    const graphed = time(
+      runTf(() => graphModel.predict(x)),
+      n,
+    );
     const sparse = time(() => csr.predict(xData, size), n);
     const r = (ms) => `${ms.toFixed(3)} ms (${(masked / ms).toFixed(1)}×)`;
     rows.push(
-      `| ${chosen.right.backend} | ${size} | ${masked.toFixed(3)} ms | ${r(small)} | ${r(tfjs)} | ${r(sparse)} |`,
+      `| ${chosen.right.backend} | ${size} | ${masked.toFixed(3)} ms | ${r(small)} | ${r(tfjs)} | ${r(graphed)} | ${r(sparse)} |`,
     );
     tf.dispose([batch.x, batch.y]);
   }
   model.dispose();
+  graphModel.dispose();
   for (const p of Object.values(compacted.params)) for (const v of Object.values(p)) v.dispose?.();
 }
 process.stdout.write(
@@ -154,9 +181,10 @@ process.stdout.write(
     `pruned: ${report.layers.map((l) => `${l.name} ${l.removedPercent.toFixed(1)} %`).join(', ')}; compression ${report.compression.toFixed(1)}×`,
     `compacted units: ${compactedUnits}`,
     `CSR size: ${exported.sparseBytes} bytes vs ${exported.denseBytes} dense float32 (${exported.byteCompression.toFixed(1)}×); stock tfjs weights ${stock.weightData.length} bytes`,
+    `stock tfjs files (model.json + weights, float32): layers model ${bytesOf(stock)} bytes, graph model ${bytesOf(graph)} bytes`,
     '',
-    '| backend | batch | dense-masked | compacted (sparsevd) | stock tfjs export | CSR (JavaScript) |',
-    '|---|---|---|---|---|---|',
+    '| backend | batch | dense-masked | compacted (sparsevd) | stock tfjs layers model | stock tfjs graph model | CSR (JavaScript) |',
+    '|---|---|---|---|---|---|---|',
     ...rows,
   ].join('\n')}\n`,
 );

@@ -35,9 +35,10 @@ export type Command =
       readonly backend: BackendChoice;
       /**
        * `csr`: the project's sparse file (version 1); `spvd`: its smallest form (version 2: quantised, packed);
-       * `tfjs`: a stock TensorFlow.js layers model (a directory).
+       * `tfjs`: a stock TensorFlow.js layers model (a directory); `tfjs-graph`: a stock TensorFlow.js graph model
+       * (a directory; the input selection a gather).
        */
-      readonly format: 'csr' | 'spvd' | 'tfjs';
+      readonly format: 'csr' | 'spvd' | 'tfjs' | 'tfjs-graph';
       readonly quantize: 8 | 'float16' | 'uint8' | undefined;
       /** spvd: bits per weight for every layer, or the error budget (fraction) of the bit sweep. */
       readonly bits?: number;
@@ -61,6 +62,8 @@ export const USAGE = `usage:
   sparsevd export DIR --format csr [--quantize 8] [--out FILE]   write the sparse model (CSR)
   sparsevd export DIR --format tfjs [--quantize float16|uint8] --out OUTDIR
                                          a stock tfjs-layers model (model.json + weights.bin), compacted
+  sparsevd export DIR --format tfjs-graph [--quantize float16|uint8] --out OUTDIR
+                                         the same as a stock tfjs graph model (tf.loadGraphModel)
   sparsevd export DIR --format spvd [--bits N | --error-budget PP] [--out FILE]
                                          the smallest sparse file: bits per layer chosen on a validation split
   sparsevd report DIR                    print the summary and redraw the plots
@@ -279,8 +282,11 @@ const parseDirCommand = (
       return E.right({ name, dir, backend: backend.right });
     case 'export': {
       const format = v.format ?? 'csr';
-      if (format !== 'csr' && format !== 'tfjs' && format !== 'spvd')
-        return E.left(usageError(`--format: "${v.format}" is not supported; expected csr, spvd or tfjs`));
+      if (format !== 'csr' && format !== 'tfjs' && format !== 'tfjs-graph' && format !== 'spvd')
+        return E.left(
+          usageError(`--format: "${v.format}" is not supported; expected csr, spvd, tfjs or tfjs-graph`),
+        );
+      const stock = format === 'tfjs' || format === 'tfjs-graph';
       if (format !== 'spvd' && (v.bits !== undefined || v['error-budget'] !== undefined))
         return E.left(usageError('--bits and --error-budget belong to --format spvd'));
       if (format === 'spvd' && v.quantize !== undefined)
@@ -299,10 +305,10 @@ const parseDirCommand = (
         return E.left(usageError(`--error-budget: ${v['error-budget']} is not a percentage from 0 to 100`));
       if (format === 'csr' && v.quantize !== undefined && v.quantize !== '8')
         return E.left(usageError(`--quantize: csr takes 8 (bits), got "${v.quantize}"`));
-      if (format === 'tfjs' && v.quantize !== undefined && v.quantize !== 'float16' && v.quantize !== 'uint8')
-        return E.left(usageError(`--quantize: tfjs takes float16 or uint8, got "${v.quantize}"`));
-      if (format === 'tfjs' && v.out === undefined)
-        return E.left(usageError('--out: --format tfjs writes a directory; name it with --out OUTDIR'));
+      if (stock && v.quantize !== undefined && v.quantize !== 'float16' && v.quantize !== 'uint8')
+        return E.left(usageError(`--quantize: ${format} takes float16 or uint8, got "${v.quantize}"`));
+      if (stock && v.out === undefined)
+        return E.left(usageError(`--out: --format ${format} writes a directory; name it with --out OUTDIR`));
       return E.right({
         name,
         dir,

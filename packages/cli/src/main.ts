@@ -43,8 +43,15 @@ export const run = async (
     }
     case 'export':
       result =
-        command.format === 'tfjs'
-          ? await exportTfjsCommand(command.dir, command.backend, command.quantize, command.out as string, io)
+        command.format === 'tfjs' || command.format === 'tfjs-graph'
+          ? await exportTfjsCommand(
+              command.dir,
+              command.backend,
+              command.quantize,
+              command.out as string,
+              io,
+              command.format === 'tfjs-graph' ? 'graph' : 'layers',
+            )
           : command.format === 'spvd'
             ? await exportPackedCommand(
                 command.dir,

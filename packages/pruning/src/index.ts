@@ -51,12 +51,8 @@ export {
   sparsityReport,
 } from './sparsity-report.js';
 export { type LayerStructure, type StructureReport, structureReport } from './structure-report.js';
-export {
-  type TfjsModel,
-  type TfjsModelOptions,
-  type TfjsWeightSpec,
-  type TfjsWeightStorage,
-  toTfjsModel,
-} from './tfjs-model.js';
+export { toTfjsGraphModel } from './tfjs-graph-model.js';
+export { toTfjsModel } from './tfjs-model.js';
+export type { TfjsModel, TfjsModelOptions, TfjsWeightSpec, TfjsWeightStorage } from './tfjs-model-types.js';
 export { maskedParams, type SweepPoint, thresholdSweep } from './threshold-sweep.js';
 export { type ToSparseOptions, toSparse } from './to-sparse.js';

@@ -1,53 +1,8 @@
 import { disposeParams, type Params, type Sequential, type Shape } from '@sparsevd/layers';
 import { compact } from './compact.js';
-import { toFloat16 } from './internal/float16.js';
 import { type ConvOp, type DenseOp, type Op, readOps } from './internal/ops.js';
-
-/** How the weights of a stock tfjs export are stored: as they are, or quantised by tfjs's own manifest scheme. */
-export type TfjsWeightStorage = 'float32' | 'float16' | 'uint8';
-
-/** Options of {@link toTfjsModel}. */
-export interface TfjsModelOptions {
-  /** Prune at this log α threshold instead of the layers' own. */
-  readonly threshold?: number;
-  /**
-   * `float16` or `uint8` store each kernel quantised as TensorFlow.js's converter does (the weights manifest's
-   * `quantization`; stock `tf.loadLayersModel` dequantises on load); biases stay float32. Default `float32`.
-   */
-  readonly quantize?: TfjsWeightStorage;
-  /** The weight file's name in the manifest (default `"weights.bin"`). */
-  readonly weightsPath?: string;
-}
-
-/** One entry of a tfjs weights manifest. */
-export interface TfjsWeightSpec {
-  readonly name: string;
-  readonly shape: ReadonlyArray<number>;
-  readonly dtype: 'float32';
-  readonly quantization?:
-    | { readonly dtype: 'uint8'; readonly min: number; readonly scale: number }
-    | { readonly dtype: 'float16' };
-}
-
-/** A stock TensorFlow.js layers model: `model.json`'s content and the bytes of its one weight file. */
-export interface TfjsModel {
-  /** `model.json`: `format`, `modelTopology` (a Keras `Sequential` of built-in layers), `weightsManifest`. */
-  readonly modelJson: {
-    readonly format: 'layers-model';
-    readonly generatedBy: string;
-    readonly convertedBy: null;
-    readonly modelTopology: Record<string, unknown>;
-    readonly weightsManifest: ReadonlyArray<{
-      readonly paths: ReadonlyArray<string>;
-      readonly weights: ReadonlyArray<TfjsWeightSpec>;
-    }>;
-  };
-  /** The weight file (`weightsManifest[0].paths[0]`). */
-  readonly weightData: Uint8Array;
-  /** Input features, and output units per weight layer, before → after compaction. */
-  readonly units: ReadonlyArray<{ readonly name: string; readonly before: number; readonly after: number }>;
-  readonly inputs: { readonly before: number; readonly after: number };
-}
+import { tfjsWeights } from './internal/tfjs-weights.js';
+import type { TfjsModel, TfjsModelOptions } from './tfjs-model-types.js';
 
 const kerasName = (name: string, used: Set<string>): string => {
   const base = name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'layer';
@@ -55,21 +10,6 @@ const kerasName = (name: string, used: Set<string>): string => {
   for (let i = 1; used.has(candidate); i += 1) candidate = `${base}_${i}`;
   used.add(candidate);
   return candidate;
-};
-
-/** uint8 with TF's affine scheme, `min` nudged so that 0 is exactly representable (pruned weights stay 0). */
-const quantizeUint8 = (values: Float32Array) => {
-  let lo = 0;
-  let hi = 0;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  const scale = hi > lo ? (hi - lo) / 255 : 1;
-  const zero = Math.round(-lo / scale);
-  const min = -zero * scale;
-  const bytes = Uint8Array.from(values, (v) => Math.max(0, Math.min(255, Math.round((v - min) / scale))));
-  return { bytes, min, scale };
 };
 
 /**
@@ -100,31 +40,10 @@ export const toTfjsModel = (
   } finally {
     disposeParams(compacted.params);
   }
-  const storage = options.quantize ?? 'float32';
   const used = new Set<string>();
   const layers: Record<string, unknown>[] = [];
-  const specs: TfjsWeightSpec[] = [];
-  const chunks: Uint8Array[] = [];
-  const push = (name: string, shape: number[], values: Float32Array, quantize: boolean) => {
-    if (!quantize || storage === 'float32') {
-      specs.push({ name, shape, dtype: 'float32' });
-      chunks.push(
-        new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength)),
-      );
-    } else if (storage === 'float16') {
-      specs.push({ name, shape, dtype: 'float32', quantization: { dtype: 'float16' } });
-      chunks.push(new Uint8Array(Uint16Array.from(values, toFloat16).buffer));
-    } else {
-      const q = quantizeUint8(values);
-      specs.push({
-        name,
-        shape,
-        dtype: 'float32',
-        quantization: { dtype: 'uint8', min: q.min, scale: q.scale },
-      });
-      chunks.push(q.bytes);
-    }
-  };
+  const weights = tfjsWeights(options.quantize ?? 'float32');
+  const push = weights.push;
   let select: ReadonlyArray<number> | undefined;
   let selectSize = 0;
   const first = (): Record<string, unknown> =>
@@ -229,12 +148,6 @@ export const toTfjsModel = (
         break;
     }
   }
-  const weightData = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    weightData.set(c, at);
-    at += c.length;
-  }
   return {
     modelJson: {
       format: 'layers-model',
@@ -246,9 +159,9 @@ export const toTfjsModel = (
         keras_version: 'tfjs-layers 4.22.0',
         backend: 'tensor_flow.js',
       },
-      weightsManifest: [{ paths: [options.weightsPath ?? 'weights.bin'], weights: specs }],
+      weightsManifest: [{ paths: [options.weightsPath ?? 'weights.bin'], weights: weights.specs }],
     },
-    weightData,
+    weightData: weights.data(),
     units: compacted.units.map(({ name, before, after }) => ({ name, before, after })),
     inputs: compacted.inputs,
   };

@@ -37,7 +37,7 @@ export const exportKind = async (path: string): Promise<'run' | 'sparse' | 'tfjs
 /**
  * `sparsevd eval FILE.spvd` or `sparsevd eval TFJS_DIR`: the test error of an export on the MNIST test set (the
  * input shape says the layout: 784 flat or 28×28×1), read as it ships — the sparse file through the CSR
- * inference path, the tfjs export through plain tfjs-layers.
+ * inference path, the tfjs export through plain tfjs-layers (a graph model through tfjs-converter).
  */
 export const evalExportCommand = async (
   path: string,
@@ -50,6 +50,7 @@ export const evalExportCommand = async (
   let predict: (x: tf.Tensor) => Int32Array;
   let inputShape: ReadonlyArray<number>;
   let bytes: number;
+  let graph = false;
   if (kind === 'sparse') {
     const read = await readSparseFile(path)();
     if (E.isLeft(read)) return E.left(failure(read.left.message));
@@ -66,8 +67,8 @@ export const evalExportCommand = async (
       });
     };
   } else {
-    const tfl = await import('@tensorflow/tfjs-layers');
     let json: {
+      format?: string;
       modelTopology: object;
       weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
     };
@@ -82,23 +83,43 @@ export const evalExportCommand = async (
     if (weights === undefined)
       return E.left(failure(`${path}/${manifest.paths[0]}: cannot read the weight file`));
     bytes = weights.length + (await stat(join(path, 'model.json'))).size;
-    let model: Awaited<ReturnType<typeof tfl.loadLayersModel>>;
-    try {
-      model = await tfl.loadLayersModel(
-        tf.io.fromMemory({
-          modelTopology: json.modelTopology,
-          weightSpecs: manifest.weights,
-          weightData: weights.buffer.slice(
-            weights.byteOffset,
-            weights.byteOffset + weights.byteLength,
-          ) as ArrayBuffer,
-        }),
-      );
-    } catch (error) {
-      return E.left(failure(`${path}: not a loadable tfjs-layers model: ${(error as Error).message}`));
+    const artifacts = {
+      modelTopology: json.modelTopology,
+      weightSpecs: manifest.weights,
+      weightData: weights.buffer.slice(
+        weights.byteOffset,
+        weights.byteOffset + weights.byteLength,
+      ) as ArrayBuffer,
+    };
+    if (json.format === 'graph-model') {
+      // A graph model (`--format tfjs-graph`): stock tfjs-converter.
+      const tfc = await import('@tensorflow/tfjs-converter');
+      let model: Awaited<ReturnType<typeof tfc.loadGraphModel>>;
+      try {
+        model = await tfc.loadGraphModel(tf.io.fromMemory({ ...artifacts, format: 'graph-model' }));
+      } catch (error) {
+        return E.left(failure(`${path}: not a loadable tfjs graph model: ${(error as Error).message}`));
+      }
+      inputShape = (model.inputs[0]?.shape ?? []).slice(1);
+      graph = true;
+      predict = (x) => {
+        const out = model.predict(x) as tf.Tensor;
+        const classes = tf.argMax(out, 1);
+        const values = classes.dataSync() as Int32Array;
+        tf.dispose([out, classes]);
+        return values;
+      };
+    } else {
+      const tfl = await import('@tensorflow/tfjs-layers');
+      let model: Awaited<ReturnType<typeof tfl.loadLayersModel>>;
+      try {
+        model = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+      } catch (error) {
+        return E.left(failure(`${path}: not a loadable tfjs-layers model: ${(error as Error).message}`));
+      }
+      inputShape = (model.inputs[0]?.shape ?? []).slice(1) as number[];
+      predict = (x) => tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1).dataSync() as Int32Array);
     }
-    inputShape = (model.inputs[0]?.shape ?? []).slice(1) as number[];
-    predict = (x) => tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor, 1).dataSync() as Int32Array);
   }
   const layout = inputShape.length === 1 ? 'flat' : 'nhwc';
   const data = await loadRunData({ ...DEFAULT_CONFIG, model: layout === 'flat' ? 'lenet300' : 'lenet5' })();
@@ -116,7 +137,7 @@ export const evalExportCommand = async (
     tf.dispose([x, y]);
   }
   io.out(
-    `${path}: ${kind === 'sparse' ? 'sparse file' : 'stock tfjs-layers model'}, ${bytes} bytes; MNIST test error ${((100 * wrong) / data.right.test.labels.length).toFixed(2)} % (${data.right.test.labels.length} images)\n`,
+    `${path}: ${kind === 'sparse' ? 'sparse file' : graph ? 'stock tfjs graph model' : 'stock tfjs-layers model'}, ${bytes} bytes; MNIST test error ${((100 * wrong) / data.right.test.labels.length).toFixed(2)} % (${data.right.test.labels.length} images)\n`,
   );
   return E.right(0);
 };

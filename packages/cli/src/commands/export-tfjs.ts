@@ -1,7 +1,7 @@
 import type { BackendChoice } from '@sparsevd/backend';
 import { batches } from '@sparsevd/datasets';
 import { disposeParams } from '@sparsevd/layers';
-import { toTfjsModel } from '@sparsevd/pruning';
+import { toTfjsGraphModel, toTfjsModel } from '@sparsevd/pruning';
 import { writeTfjsModel } from '@sparsevd/pruning/node';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
@@ -10,8 +10,9 @@ import { restoreWithData } from './dir-commands.js';
 import type { Io } from './train.js';
 
 /**
- * `sparsevd export DIR --format tfjs [--quantize float16|uint8] --out OUTDIR`: the compacted network as a
- * stock tfjs-layers model; prints its size, its test error, and its agreement with the eval-mode network.
+ * `sparsevd export DIR --format tfjs|tfjs-graph [--quantize float16|uint8] --out OUTDIR`: the compacted network as
+ * a stock tfjs-layers model, or a stock tfjs graph model; prints its size, its test error, and its agreement
+ * with the eval-mode network.
  */
 export const exportTfjsCommand = async (
   dir: string,
@@ -19,28 +20,30 @@ export const exportTfjsCommand = async (
   quantize: 8 | 'float16' | 'uint8' | undefined,
   out: string,
   io: Io,
+  kind: 'layers' | 'graph' = 'layers',
 ): Promise<E.Either<CliError, number>> => {
   const loaded = await restoreWithData(dir, backendChoice);
   if (E.isLeft(loaded)) return loaded;
   const { network, params, inputShape, data } = loaded.right;
   try {
-    const model = toTfjsModel(
-      network,
-      params,
-      inputShape,
-      quantize === undefined || quantize === 8 ? {} : { quantize },
-    );
+    const options = quantize === undefined || quantize === 8 ? {} : { quantize };
+    const model =
+      kind === 'graph'
+        ? toTfjsGraphModel(network, params, inputShape, options)
+        : toTfjsModel(network, params, inputShape, options);
     const written = await writeTfjsModel(out, model)();
     if (E.isLeft(written)) return E.left(failure(written.left.message));
-    const tfl = await import('@tensorflow/tfjs-layers');
     // Read back as any tfjs user would, then compare with the eval-mode network on the whole test set.
-    const loadedModel = await tfl.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: model.modelJson.modelTopology,
-        weightSpecs: [...(model.modelJson.weightsManifest[0]?.weights ?? [])] as tf.io.WeightsManifestEntry[],
-        weightData: model.weightData.slice().buffer,
-      }),
-    );
+    const artifacts = {
+      modelTopology: model.modelJson.modelTopology as tf.io.ModelJSON['modelTopology'],
+      format: model.modelJson.format,
+      weightSpecs: [...(model.modelJson.weightsManifest[0]?.weights ?? [])] as tf.io.WeightsManifestEntry[],
+      weightData: model.weightData.slice().buffer,
+    };
+    const loadedModel =
+      kind === 'graph'
+        ? await (await import('@tensorflow/tfjs-converter')).loadGraphModel(tf.io.fromMemory(artifacts))
+        : await (await import('@tensorflow/tfjs-layers')).loadLayersModel(tf.io.fromMemory(artifacts));
     let wrong = 0;
     let agree = 0;
     let count = 0;

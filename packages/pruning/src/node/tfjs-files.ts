@@ -2,17 +2,17 @@ import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import type { TfjsModel } from '../tfjs-model.js';
+import type { TfjsModel } from '../tfjs-model-types.js';
 import type { SparseFileError } from './sparse-file.js';
 
 /**
- * Writes a stock tfjs export ({@link TfjsModel}) as `dir/model.json` and its weight file, the layout
- * `tf.loadLayersModel('file://dir/model.json')` (tfjs-node) or an HTTP server serving `dir` reads. `dir` is
+ * Writes a stock tfjs export ({@link TfjsModel}, layers or graph model) as `dir/model.json` and its weight file, the layout
+ * `tf.loadLayersModel('file://dir/model.json')` (or `loadGraphModel`; tfjs-node) or an HTTP server serving `dir` reads. `dir` is
  * created; one that already holds anything is refused (nothing is replaced). Resolves with the bytes written;
  * never rejects.
  */
 export const writeTfjsModel =
-  (dir: string, model: TfjsModel): TE.TaskEither<SparseFileError, number> =>
+  (dir: string, model: TfjsModel<'layers-model' | 'graph-model'>): TE.TaskEither<SparseFileError, number> =>
   async () => {
     const fail = (detail: string) =>
       E.left<SparseFileError>({ _tag: 'SparseFileError', path: dir, message: `${dir}: ${detail}` });
