@@ -1,10 +1,7 @@
-import type { toTfjsGraphModel } from './tfjs-graph-model.js';
-import type { toTfjsModel } from './tfjs-model.js';
-
 /** How the weights of a stock tfjs export are stored: as they are, or quantised by tfjs's own manifest scheme. */
 export type TfjsWeightStorage = 'float32' | 'float16' | 'uint8';
 
-/** Options of {@link toTfjsModel}. */
+/** Options of `toTfjsModel`. */
 export interface TfjsModelOptions {
   /** Prune at this log α threshold instead of the layers' own. */
   readonly threshold?: number;
@@ -30,7 +27,7 @@ export interface TfjsWeightSpec {
 
 /**
  * A stock TensorFlow.js model: `model.json`'s content and the bytes of its one weight file. A layers model
- * (`format: 'layers-model'`, {@link toTfjsModel}) or a graph model (`'graph-model'`, {@link toTfjsGraphModel}).
+ * (`format: 'layers-model'`, `toTfjsModel`) or a graph model (`'graph-model'`, `toTfjsGraphModel`).
  */
 export interface TfjsModel<F extends 'layers-model' | 'graph-model' = 'layers-model'> {
   /**
