@@ -196,6 +196,15 @@ export const buildResults = async ({ dir = RESULTS_DIR, root = ROOT } = {}) => {
     const run = runs.get(name);
     const m = run === undefined ? undefined : last(run);
     const allGone = run?.metrics.find((x) => x.compression === null);
+    // A few weights may come back for a while after the first epoch with none: say from when none is left for good.
+    const lastKept = run?.metrics.findLast((x) => x.compression !== null);
+    const forGood =
+      allGone !== undefined &&
+      lastKept !== undefined &&
+      lastKept.epoch > allGone.epoch &&
+      m?.compression === null
+        ? `; for good from ${lastKept.epoch + 1}`
+        : '';
     row([
       method,
       m?.trainError === undefined ? '–' : pct(1 - m.trainError),
@@ -207,7 +216,7 @@ export const buildResults = async ({ dir = RESULTS_DIR, root = ROOT } = {}) => {
           ? m === undefined
             ? '–'
             : 'not (yet)'
-          : String(allGone.epoch),
+          : `${allGone.epoch}${forGood}`,
       runCell(name, run),
       machineCell(run),
     ]);
