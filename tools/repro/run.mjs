@@ -78,7 +78,9 @@ const publish = async (name, backend) => {
     else rmSync(join(out, file), { force: true });
   }
   const epochs = readLines(join(now.dir, 'metrics.jsonl')).length;
-  const target = spec.epochs ?? (spec.protocol === 'paper' ? 200 : 20);
+  // metrics.jsonl holds every phase's epochs: an SBP method's paper protocol pretrains for 200 first.
+  const pretrain = spec.protocol === 'paper' && spec.method.startsWith('sbp') ? 200 : 0;
+  const target = pretrain + (spec.epochs ?? (spec.protocol === 'paper' ? 200 : 20));
   if (
     now.kind === 'finished' &&
     spec.method === 'sparsevd' &&

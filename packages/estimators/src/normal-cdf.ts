@@ -28,16 +28,39 @@ const logErfc = (z: tf.Tensor): tf.Tensor =>
     return tf.add(tf.sub(tf.log(t), tf.square(z)), poly);
   });
 
-/**
- * log Φ(x), the log of the standard normal CDF, elementwise and finite for every finite x: far in the lower
- * tail it is the log of the tail's mass (−x²/2 − …), not log 0. Differentiable (tfjs ops only).
- */
-export const logNormalCdf = (x: tf.Tensor): tf.Tensor =>
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** log Φ(x) by the erfc fit, both tails (the value of {@link logNormalCdf}). */
+const logNormalCdfValue = (x: tf.Tensor): tf.Tensor =>
   tf.tidy(() => {
     const lower = tf.add(LOG_HALF, logErfc(tf.div(tf.abs(x), Math.SQRT2))); // log Φ(−|x|)
     // Φ(x) = 1 − Φ(−x) for x > 0.
     return select(nonPositive(x), lower, tf.log1p(tf.neg(tf.exp(lower))));
   });
+
+// The gradient in closed form, d log Φ(x)/dx = φ(x)/Φ(x) = exp(−x²/2 − log √(2π) − log Φ(x)), rather than through
+// the fit's polynomial: the same derivative up to the fit's error, in five ops instead of some sixty (the unit
+// noise of Structured Bayesian Pruning calls log Φ a dozen times per layer and step).
+const logNormalCdfWithGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const value = logNormalCdfValue(x);
+  save([x, value]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, [input, y]: tf.Tensor[]) =>
+      tf.mul(
+        dy,
+        tf.exp(tf.sub(tf.sub(tf.mul(-0.5, tf.square(input as tf.Tensor)), LOG_SQRT_2PI), y as tf.Tensor)),
+      ),
+  };
+});
+
+/**
+ * log Φ(x), the log of the standard normal CDF, elementwise and finite for every finite x: far in the lower
+ * tail it is the log of the tail's mass (−x²/2 − …), not log 0. Differentiable, with the closed-form gradient
+ * φ(x)/Φ(x).
+ */
+export const logNormalCdf = (x: tf.Tensor): tf.Tensor => logNormalCdfWithGrad(x);
 
 /** Φ(x), the standard normal CDF, elementwise (relative error below 2e-7 in both tails). */
 export const normalCdf = (x: tf.Tensor): tf.Tensor => tf.tidy(() => tf.exp(logNormalCdf(x)));
@@ -94,7 +117,9 @@ const MIN_P = 2 ** -25;
  * Giles' fit in float32, |Φ⁻¹| ≤ 5.4): √2·erfinv(2p − 1), with 1 − x² computed as 4p(1 − p) so that small p
  * keeps its precision.
  */
-export const normalQuantile = (p: tf.Tensor): tf.Tensor =>
+export const normalQuantile = (p: tf.Tensor): tf.Tensor => normalQuantileWithGrad(p);
+
+const normalQuantileValue = (p: tf.Tensor): tf.Tensor =>
   tf.tidy(() => {
     const q = tf.clipByValue(p, MIN_P, BELOW_ONE);
     const x = tf.sub(tf.mul(2, q), 1);
@@ -103,3 +128,24 @@ export const normalQuantile = (p: tf.Tensor): tf.Tensor =>
     const tail = horner(ERFINV_TAIL, tf.sub(tf.sqrt(tf.maximum(w, 5)), 3));
     return tf.mul(Math.SQRT2, tf.mul(x, select(tf.step(tf.sub(5, w)), central, tail)));
   });
+
+// dΦ⁻¹(p)/dp = 1/φ(Φ⁻¹(p)) = √(2π)·exp(Φ⁻¹(p)²/2) inside the clip range, 0 outside it (as the clip's own
+// gradient): closed form instead of through Giles' two polynomials.
+const normalQuantileWithGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [p, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  const value = normalQuantileValue(p);
+  save([p, value]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, [input, q]: tf.Tensor[]) => {
+      const inside = tf.mul(
+        tf.step(tf.add(tf.sub(input as tf.Tensor, MIN_P), 1e-30)),
+        tf.step(tf.add(tf.sub(BELOW_ONE, input as tf.Tensor), 1e-30)),
+      );
+      return tf.mul(
+        dy,
+        tf.mul(inside, tf.mul(Math.sqrt(2 * Math.PI), tf.exp(tf.mul(0.5, tf.square(q as tf.Tensor))))),
+      );
+    },
+  };
+});

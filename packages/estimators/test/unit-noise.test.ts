@@ -187,6 +187,49 @@ describe.each(BACKENDS)('SBP unit noise on the %s backend', (backend) => {
     expect(values(unitNoiseSnr(edges)).every(Number.isFinite)).toBe(true);
   });
 
+  it('gradients of a sample match float64 finite differences of the inverse-CDF formula', () => {
+    // θ = exp(μ + σ·Φ⁻¹(Φ(α) + Φ(ε)·(Φ(β) − Φ(α)))) for a fixed ε, Φ by quadrature and Φ⁻¹ by bisection on it.
+    const { a, b } = SBP.bounds;
+    const quantile64 = (p: number) => {
+      let [lo, hi] = [-40, 40];
+      for (let i = 0; i < 90; i++) {
+        const mid = (lo + hi) / 2;
+        if (cdf64(mid) < p) lo = mid;
+        else hi = mid;
+      }
+      return (lo + hi) / 2;
+    };
+    const sample64 = (mu: number, logSigma: number, eps: number) => {
+      const sigma = Math.exp(logSigma);
+      const [lower, upper] = [cdf64((a - mu) / sigma), cdf64((b - mu) / sigma)];
+      return Math.exp(mu + sigma * quantile64(lower + cdf64(eps) * (upper - lower)));
+    };
+    const h = 1e-4;
+    // Where the truncation bites (the quantile's own gradient matters): μ near b = 0 or a = −20, σ not small.
+    for (const [m, s, e] of [
+      [-0.5, 0, 0.3],
+      [-19, 0, -0.5],
+      [-1, 0.5, 1],
+      [-3, 0, -1.2],
+    ] as const) {
+      const [dMu, dLogSigma] = tf.tidy(() =>
+        tf
+          .grads((mu: tf.Tensor, logSigma: tf.Tensor) =>
+            tf.sum(sampleUnitNoise({ mu, logSigma }, tf.tensor1d([e]))),
+          )([tf.tensor1d([m]), tf.tensor1d([s])])
+          .map((g) => g.dataSync()[0] as number),
+      ) as [number, number];
+      const fdMu = (sample64(m + h, s, e) - sample64(m - h, s, e)) / (2 * h);
+      const fdLogSigma = (sample64(m, s + h, e) - sample64(m, s - h, e)) / (2 * h);
+      expect(Math.abs(dMu - fdMu), `∂θ/∂μ at (${m}, ${s}, ε ${e})`).toBeLessThan(
+        2e-3 * Math.max(1e-3, Math.abs(fdMu)),
+      );
+      expect(Math.abs(dLogSigma - fdLogSigma), `∂θ/∂log σ at (${m}, ${s}, ε ${e})`).toBeLessThan(
+        2e-3 * Math.max(1e-3, Math.abs(fdLogSigma)),
+      );
+    }
+  });
+
   it('leaks no tensors and names the argument of a bad input', () => {
     const p = params(CASES);
     const before = tf.memory().numTensors;
