@@ -125,6 +125,23 @@ describe('sparsevd end to end on real MNIST (built command, plain node)', () => 
     expect(metrics(dir)).toEqual(metrics(reference));
   });
 
+  it('a run with pretraining, killed in its main phase and resumed, keeps the pretraining epochs in metrics.jsonl', async () => {
+    const args = [...longer, '--method', 'sbp+sparsevd', '--pretrain-epochs', '2', '--epochs', '3'];
+    const whole = join(root, 'pretrained-whole');
+    await run(process.execPath, [bin, 'train', ...args, '--out', whole], { env });
+    const dir = join(root, 'pretrained-killed');
+    const child = spawn(process.execPath, [bin, 'train', ...args, '--out', dir], { env, stdio: 'ignore' });
+    const ended = exited(child);
+    // The first checkpoint is written after the first epoch of the main phase, the pretraining done.
+    await waitFor(() => existsSync(join(dir, 'checkpoint.ckpt')), child);
+    child.kill('SIGKILL');
+    expect(await ended).toBe(-9);
+    await run(process.execPath, [bin, 'resume', dir], { env });
+    const phases = metrics(dir).map((m) => `${m.phase} ${m.epoch}`);
+    expect(phases).toEqual(['pretrain 1', 'pretrain 2', 'sparsevd 1', 'sparsevd 2', 'sparsevd 3']);
+    expect(metrics(dir)).toEqual(metrics(whole));
+  });
+
   it('eval, export (CSR, 8-bit) and report work on a finished run', async () => {
     const evaluated = await run(process.execPath, [bin, 'eval', reference], { env });
     expect(evaluated.stdout).toMatch(/test error, pruned \(eval mode, log α < 3\): [\d.]+ %/);

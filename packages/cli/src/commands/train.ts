@@ -1,8 +1,14 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import type { BackendChoice } from '@sparsevd/backend';
 import { KL_APPROXIMATIONS } from '@sparsevd/kl';
 import { disposeParams } from '@sparsevd/layers';
-import { type Checkpoint, type TrainConfig, type TrainEvent, train } from '@sparsevd/train';
+import {
+  type Checkpoint,
+  type EpochMetrics,
+  type TrainConfig,
+  type TrainEvent,
+  train,
+} from '@sparsevd/train';
 import { fileCheckpointStore, loadRunData } from '@sparsevd/train/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { asFlagMessage, type CliError, failure, usageError } from '../cli-error.js';
@@ -58,8 +64,9 @@ export const runTraining = async (
     });
     await writeMetrics(files.metrics, []);
   } else {
-    // The checkpoint is the truth: epochs finished after it (killed before it was replaced) are run again.
-    await writeMetrics(files.metrics, resume.metrics);
+    // The checkpoint is the truth: epochs finished after it (killed before it was replaced) are run again. It holds
+    // the main phase's epochs only; the pretraining epochs (finished before the first checkpoint) stay as recorded.
+    await writeMetrics(files.metrics, [...(await pretrainingEpochs(files.metrics)), ...resume.metrics]);
   }
   io.err.write(
     `sparsevd: ${resume === undefined ? 'training' : `resuming at epoch ${resume.position.epoch + 1}, step ${resume.position.step}:`} ${config.model} on ${config.dataset}` +
@@ -81,7 +88,13 @@ export const runTraining = async (
   const pending: Promise<void>[] = [];
   const onEvent = (event: TrainEvent) => {
     show(event);
-    if (event.type === 'epoch-end') pending.push(appendMetrics(files.metrics, event.metrics));
+    // One append after the other: concurrent appends can land out of order when epochs end faster than the file
+    // system answers (tiny runs), and metrics.jsonl is read in order.
+    if (event.type === 'epoch-end') {
+      const previous = pending[pending.length - 1] ?? Promise.resolve();
+      const metrics = event.metrics;
+      pending.push(previous.then(() => appendMetrics(files.metrics, metrics)));
+    }
   };
   try {
     const result = await train(config, data.right, {
@@ -116,6 +129,19 @@ export const runTraining = async (
   } finally {
     process.off('SIGINT', onSigint);
   }
+};
+
+/** The pretraining epochs recorded in a run's metrics.jsonl (none when it is absent; unreadable lines skipped). */
+const pretrainingEpochs = async (path: string): Promise<EpochMetrics[]> => {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  return text.split('\n').flatMap((line) => {
+    try {
+      const m = JSON.parse(line) as EpochMetrics;
+      return m.phase === 'pretrain' ? [m] : [];
+    } catch {
+      return [];
+    }
+  });
 };
 
 /**
