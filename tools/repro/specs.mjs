@@ -28,6 +28,7 @@ const KEYS = new Set([
   'seed',
   'epochs',
   'klWarmup',
+  'pretrainRegularizer',
   'randomLabels',
   'trainSubset',
   'sparsityOf',
@@ -58,6 +59,8 @@ export const specProblems = (name, spec) => {
       bad(field, `must be a positive integer, got ${spec[field]}`);
   if (spec.klWarmup !== undefined && typeof spec.klWarmup !== 'string')
     bad('klWarmup', 'must be a string (paper, none or START:END)');
+  if (spec.pretrainRegularizer !== undefined && !['dropout+l2', 'none'].includes(spec.pretrainRegularizer))
+    bad('pretrainRegularizer', `expected dropout+l2 or none, got ${spec.pretrainRegularizer}`);
   if (spec.randomLabels !== undefined && typeof spec.randomLabels !== 'boolean')
     bad('randomLabels', 'must be true or false');
   if (spec.method === 'magnitude') {
@@ -96,6 +99,7 @@ export const trainFlags = (spec, resultsDir = RESULTS_DIR) => [
   ...(spec.method === 'sbp' || spec.method === 'sbp+sparsevd' ? ['--method', spec.method] : []),
   ...(spec.epochs === undefined ? [] : ['--epochs', String(spec.epochs)]),
   ...(spec.klWarmup === undefined ? [] : ['--kl-warmup', spec.klWarmup]),
+  ...(spec.pretrainRegularizer === undefined ? [] : ['--pretrain-regularizer', spec.pretrainRegularizer]),
   ...(spec.randomLabels === true ? ['--random-labels'] : []),
   ...(spec.trainSubset === undefined ? [] : ['--train-subset', String(spec.trainSubset)]),
   '--seed',

@@ -54,6 +54,8 @@ describe('run configurations', () => {
       expect(config.epochs, name).toBe(spec.epochs ?? (spec.protocol === 'paper' ? 200 : 20));
       expect(config.randomLabels, name).toBe(spec.randomLabels === true);
       expect(config.trainSubset, name).toBe(spec.trainSubset);
+      if (spec.pretrainRegularizer !== undefined)
+        expect(config.pretrainRegularizer, name).toBe(spec.pretrainRegularizer);
     }
   });
 
@@ -67,6 +69,9 @@ describe('run configurations', () => {
       'a.json: epochs: must be a positive integer, got 0',
     ]);
     expect(specProblems('a', { ...ok, seeds: 3 })).toEqual(['a.json: seeds: unknown field']);
+    expect(specProblems('a', { ...ok, pretrainRegularizer: 'l1' })).toEqual([
+      'a.json: pretrainRegularizer: expected dropout+l2 or none, got l1',
+    ]);
     expect(specProblems('a', [])).toEqual(['a.json: not an object']);
     expect(specProblems('a', { ...ok, method: 'magnitude', sparsityOf: 'b' })).toEqual([
       'a.json: denseRun: a magnitude run names the run it is compared with',

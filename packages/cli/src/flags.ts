@@ -11,6 +11,8 @@ import {
   type Method,
   MODEL_IDS,
   type ModelId,
+  PRETRAIN_REGULARIZERS,
+  type PretrainRegularizer,
   paperProtocol,
   sbpProtocol,
   type TrainConfig,
@@ -53,7 +55,7 @@ export const USAGE = `usage:
                  [--epochs N] [--batch-size N] [--lr X] [--kl-warmup paper|none|START:END] [--threshold X]
                  [--train-clip | --no-train-clip] [--kl molchanov|kingma] [--seed N]
                  [--backend ${BACKEND_CHOICES.join('|')}]
-                 [--dense [--magnitude-sparsity S[,S…] [--magnitude-epochs START:END]]] [--random-labels] [--pretrain-epochs N] [--protocol paper] [--vgg-width K]
+                 [--dense [--magnitude-sparsity S[,S…] [--magnitude-epochs START:END]]] [--random-labels] [--pretrain-epochs N [--pretrain-regularizer dropout+l2|none]] [--protocol paper] [--vgg-width K]
                  [--method sparsevd|sbp|sbp+sparsevd]
                  [--train-subset N] [--test-subset N] [--out DIR]
   sparsevd resume DIR [--backend B]      continue an interrupted run from its checkpoint
@@ -155,6 +157,7 @@ const TRAIN_FLAGS = {
   'magnitude-epochs': { type: 'string' },
   'random-labels': { type: 'boolean' },
   'pretrain-epochs': { type: 'string' },
+  'pretrain-regularizer': { type: 'string' },
   protocol: { type: 'string' },
   method: { type: 'string' },
   'vgg-width': { type: 'string' },
@@ -189,6 +192,12 @@ const parseTrain = (args: string[]): E.Either<CliError, Command> => {
   if (E.isLeft(protocol)) return protocol;
   const method = oneOf<Method>('method', v.method, METHODS);
   if (E.isLeft(method)) return method;
+  const regularizer = oneOf<PretrainRegularizer>(
+    'pretrain-regularizer',
+    v['pretrain-regularizer'],
+    PRETRAIN_REGULARIZERS,
+  );
+  if (E.isLeft(regularizer)) return regularizer;
   const warmup = klWarmup(v['kl-warmup']);
   if (E.isLeft(warmup)) return warmup;
   const kl = oneOf<KlApproximationName>('kl', v.kl, Object.keys(KL_APPROXIMATIONS) as KlApproximationName[]);
@@ -232,6 +241,7 @@ const parseTrain = (args: string[]): E.Either<CliError, Command> => {
     ...(numbers['pretrain-epochs'] !== undefined && numbers['pretrain-epochs'] > 0
       ? { logSigma2Init: -15 }
       : {}),
+    ...set('pretrainRegularizer', regularizer.right),
     ...set('vggWidth', numbers['vgg-width']),
     ...set('trainSubset', numbers['train-subset']),
     ...set('testSubset', numbers['test-subset']),

@@ -112,8 +112,8 @@ export const writeOutputs = async (
     keptWeights: report?.keptWeights,
     layers: report?.layers ?? [],
     trainingSeconds: metrics.reduce((s, m) => s + m.seconds, 0),
-    // Structured methods: units kept per layer and FLOPs of the compacted network.
-    ...(!config.dense && (config.method ?? 'sparsevd') !== 'sparsevd'
+    // Every pruned network (SparseVD, SBP, magnitude): units kept per layer and FLOPs of the compacted network.
+    ...(report !== undefined
       ? { structure: structureReport(network, params, buildModel(config).inputShape) }
       : {}),
   });

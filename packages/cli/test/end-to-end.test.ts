@@ -146,6 +146,13 @@ describe('sparsevd end to end on real MNIST (built command, plain node)', () => 
     const evaluated = await run(process.execPath, [bin, 'eval', reference], { env });
     expect(evaluated.stdout).toMatch(/test error, pruned \(eval mode, log α < 3\): [\d.]+ %/);
     expect(evaluated.stdout).toMatch(/compression \|W\| \/ \|W ≠ 0\|: [\d.]+×/);
+    expect(evaluated.stdout).toMatch(
+      /units kept: \d+-\d+-\d+ of 784-300-100; FLOPs of one example: [\d,]+ of 532,400 \([\d.]+× fewer\)/,
+    );
+    // report.json of a SparseVD run carries the structure too (units kept, FLOPs), as the structured methods' do.
+    const stored = JSON.parse(readFileSync(join(reference, 'report.json'), 'utf8'));
+    expect(stored.structure.unitsBefore).toBe('784-300-100');
+    expect(stored.structure.flops.before).toBe(532400);
     const exported = await run(
       process.execPath,
       [bin, 'export', reference, '--format', 'csr', '--quantize', '8'],

@@ -121,8 +121,30 @@ describe('sparsevd flag validation (the built command under plain node)', () => 
         batchSize: 128,
         klSchedule: { kind: 'constant', value: 1 },
         logSigma2Init: -15,
+        pretrainRegularizer: 'none',
       },
     });
+    // The pretraining's regulariser can be chosen; a wrong one is refused by name.
+    const regularized = parseCommand([
+      'train',
+      '--method',
+      'sbp+sparsevd',
+      '--protocol',
+      'paper',
+      '--pretrain-regularizer',
+      'dropout+l2',
+    ]);
+    expect(E.isRight(regularized) && regularized.right).toMatchObject({
+      config: { pretrainRegularizer: 'dropout+l2', pretrainEpochs: 200 },
+    });
+    expect(parseCommand(['train', '--pretrain-epochs', '2', '--pretrain-regularizer', 'l1'])).toEqual(
+      E.left(
+        expect.objectContaining({
+          message:
+            '--pretrain-regularizer: unknown pretrain-regularizer "l1"; expected one of dropout+l2, none',
+        }),
+      ),
+    );
     const plain = parseCommand(['train', '--method', 'sparsevd', '--protocol', 'paper']);
     expect(E.isRight(plain) && plain.right).toMatchObject({
       config: { method: 'sparsevd', pretrainEpochs: 0 },

@@ -26,6 +26,8 @@ export {
   type Method,
   MODEL_IDS,
   type ModelId,
+  PRETRAIN_REGULARIZERS,
+  type PretrainRegularizer,
   paperProtocol,
   sbpProtocol,
   type TrainConfig,

@@ -173,7 +173,8 @@ const runTraining = async (
     if (E.isLeft(restored)) return restored;
     params = restored.right.params;
   } else if (config.pretrainEpochs > 0 && !config.dense) {
-    const dense = buildModel(config, 'dense', PRETRAIN_DROPOUT);
+    const regularized = (config.pretrainRegularizer ?? 'dropout+l2') === 'dropout+l2';
+    const dense = buildModel(config, 'dense', regularized ? PRETRAIN_DROPOUT : 0);
     const pretrainParams = dense.network.init(config.seed, { inputShape: dense.inputShape });
     // Not checkpointed: a run interrupted during pretraining starts it again.
     const pre = await runPhase({
@@ -184,7 +185,7 @@ const runTraining = async (
         params: pretrainParams,
         epochs: config.pretrainEpochs,
         lr: 1e-3,
-        l2: PRETRAIN_L2,
+        l2: regularized ? PRETRAIN_L2 : 0,
       },
     }).catch((error: unknown) => {
       disposeParams(pretrainParams);

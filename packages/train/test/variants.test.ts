@@ -184,6 +184,27 @@ describe('training variants', () => {
     const scratch = await run(base);
     expect(metrics[0]?.testError).toBeLessThan(scratch.metrics[0]?.testError as number);
   });
+
+  it("pretrainRegularizer 'none' pretrains plainly (the SBP authors' way): no dropout, no L2", async () => {
+    const plain = await run({ ...base, pretrainEpochs: 1, logSigma2Init: -15, pretrainRegularizer: 'none' });
+    const pretrain = plain.events
+      .filter((e) => e.type === 'epoch-end')
+      .map((e) => (e as { metrics: { phase: string; dataTerm: number } }).metrics)
+      .find((m) => m.phase === 'pretrain');
+    const regularized = await run({ ...base, pretrainEpochs: 1, logSigma2Init: -15 });
+    // Without dropout the pretrained network fits the training data better: its data term is lower.
+    const regularizedPretrain = regularized.events
+      .filter((e) => e.type === 'epoch-end')
+      .map((e) => (e as { metrics: { phase: string; dataTerm: number } }).metrics)
+      .find((m) => m.phase === 'pretrain');
+    expect(pretrain?.dataTerm).toBeLessThan(regularizedPretrain?.dataTerm as number);
+    expect(validateConfig({ ...base, pretrainRegularizer: 'l1' as 'none' })).toMatchObject({
+      left: {
+        option: 'pretrainRegularizer',
+        message: expect.stringMatching(/^pretrainRegularizer: unknown/),
+      },
+    });
+  });
 });
 
 describe('other datasets', () => {

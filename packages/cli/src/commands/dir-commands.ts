@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises';
 import type { BackendChoice } from '@sparsevd/backend';
 import { batches } from '@sparsevd/datasets';
 import { disposeParams } from '@sparsevd/layers';
-import { formatCompression, sparseModel, sparsityReport, toSparse, weightSparsity } from '@sparsevd/pruning';
+import {
+  formatCompression,
+  sparseModel,
+  sparsityReport,
+  structureReport,
+  toSparse,
+  weightSparsity,
+} from '@sparsevd/pruning';
 import { writeSparseFile } from '@sparsevd/pruning/node';
 import { type EpochMetrics, evaluate, type RunData } from '@sparsevd/train';
 import { loadRunData, readCheckpoint } from '@sparsevd/train/node';
@@ -60,17 +67,19 @@ export const evalCommand = async (
 ): Promise<E.Either<CliError, number>> => {
   const loaded = await restoreWithData(dir, backendChoice);
   if (E.isLeft(loaded)) return loaded;
-  const { checkpoint, network, params, data } = loaded.right;
+  const { checkpoint, network, params, inputShape, data } = loaded.right;
   const pruned = evaluate(network, params, data.test, data.batching);
   const full = evaluate(network, params, data.test, data.batching, { mode: 'mean' });
   // A dense run's weights are all kept unless magnitude pruning zeroed some: count its zeros.
   const report = checkpoint.config.dense ? weightSparsity(network, params) : sparsityReport(network, params);
+  const structure = structureReport(network, params, inputShape);
   io.out(
     `${[
       `${dir}: ${checkpoint.config.model} on ${checkpoint.config.dataset}, after ${checkpoint.position.epoch} of ${checkpoint.config.epochs} epochs`,
       `test error, pruned (eval mode, log α < ${checkpoint.config.threshold}): ${(100 * pruned.error).toFixed(2)} %`,
       `test error, unpruned (θ, mean mode):          ${(100 * full.error).toFixed(2)} %`,
       `compression |W| / |W ≠ 0|: ${formatCompression(report.compression)} (${report.keptWeights} of ${report.totalWeights} weights kept)`,
+      `units kept: ${structure.units} of ${structure.unitsBefore}; FLOPs of one example: ${structure.flops.after.toLocaleString('en-US')} of ${structure.flops.before.toLocaleString('en-US')} (${formatCompression(structure.flops.before / Math.max(1, structure.flops.after))} fewer)`,
     ].join('\n')}\n`,
   );
   disposeParams(params);
