@@ -64,6 +64,13 @@ export const restore = async (dir: string): Promise<E.Either<CliError, Restored>
   const read = await readCheckpoint(files.checkpoint)();
   if (E.isLeft(read)) return E.left(failure(read.left.message));
   const checkpoint = read.right;
+  if (checkpoint.phase === 'pretrain') {
+    return E.left(
+      failure(
+        `${dir}: the run is still in its pretraining (${checkpoint.position.epoch} of ${checkpoint.config.pretrainEpochs} epochs done); continue it with: sparsevd resume ${dir}`,
+      ),
+    );
+  }
   const restored = restoreNetwork(checkpoint);
   if (E.isLeft(restored)) return E.left(failure(`${files.checkpoint}: ${restored.left.message}`));
   const { network, params, inputShape } = restored.right;

@@ -125,21 +125,49 @@ describe('sparsevd end to end on real MNIST (built command, plain node)', () => 
     expect(metrics(dir)).toEqual(metrics(reference));
   });
 
-  it('a run with pretraining, killed in its main phase and resumed, keeps the pretraining epochs in metrics.jsonl', async () => {
+  it('a run with pretraining, killed in its pretraining or in its main phase and resumed, ends as the uninterrupted run', async () => {
     const args = [...longer, '--method', 'sbp+sparsevd', '--pretrain-epochs', '2', '--epochs', '3'];
     const whole = join(root, 'pretrained-whole');
     await run(process.execPath, [bin, 'train', ...args, '--out', whole], { env });
-    const dir = join(root, 'pretrained-killed');
-    const child = spawn(process.execPath, [bin, 'train', ...args, '--out', dir], { env, stdio: 'ignore' });
+    const phases = (d: string) => metrics(d).map((m) => `${m.phase} ${m.epoch}`);
+    expect(phases(whole)).toEqual(['pretrain 1', 'pretrain 2', 'sparsevd 1', 'sparsevd 2', 'sparsevd 3']);
+    // Killed when the first checkpoint exists: the pretraining's, after its first epoch.
+    const inPretraining = join(root, 'pretrained-killed-early');
+    const early = spawn(process.execPath, [bin, 'train', ...args, '--out', inPretraining], {
+      env,
+      stdio: 'ignore',
+    });
+    const earlyEnd = exited(early);
+    await waitFor(() => existsSync(join(inPretraining, 'checkpoint.ckpt')), early);
+    early.kill('SIGKILL');
+    expect(await earlyEnd).toBe(-9);
+    if (!phases(inPretraining).some((p) => p.startsWith('sparsevd'))) {
+      // Still in the pretraining: eval refuses the pretraining network and says how to continue.
+      const refused = await run(process.execPath, [bin, 'eval', inPretraining], { env }).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(refused).toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(
+          /still in its pretraining \(\d of 2 epochs done\); continue it with: sparsevd resume/,
+        ),
+      });
+    }
+    const resumedEarly = await run(process.execPath, [bin, 'resume', inPretraining], { env });
+    expect(resumedEarly.stderr).toMatch(/resuming (the pretraining )?at epoch \d, step 0/);
+    expect(metrics(inPretraining)).toEqual(metrics(whole));
+    // Killed once the main phase has begun: the pretraining epochs stay in metrics.jsonl.
+    const inMain = join(root, 'pretrained-killed');
+    const child = spawn(process.execPath, [bin, 'train', ...args, '--out', inMain], { env, stdio: 'ignore' });
     const ended = exited(child);
-    // The first checkpoint is written after the first epoch of the main phase, the pretraining done.
-    await waitFor(() => existsSync(join(dir, 'checkpoint.ckpt')), child);
+    await waitFor(
+      () => existsSync(join(inMain, 'metrics.jsonl')) && phases(inMain).includes('sparsevd 1'),
+      child,
+    );
     child.kill('SIGKILL');
     expect(await ended).toBe(-9);
-    await run(process.execPath, [bin, 'resume', dir], { env });
-    const phases = metrics(dir).map((m) => `${m.phase} ${m.epoch}`);
-    expect(phases).toEqual(['pretrain 1', 'pretrain 2', 'sparsevd 1', 'sparsevd 2', 'sparsevd 3']);
-    expect(metrics(dir)).toEqual(metrics(whole));
+    await run(process.execPath, [bin, 'resume', inMain], { env });
+    expect(metrics(inMain)).toEqual(metrics(whole));
   });
 
   it('eval, export (CSR, 8-bit) and report work on a finished run', async () => {

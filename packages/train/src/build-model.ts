@@ -28,3 +28,16 @@ export const buildModel = (
       return vggLike({ ...options, k: config.vggWidth });
   }
 };
+
+/** L2 coefficient of the dense pretraining phase (binary dropout + L2, the paper's start for VGG-like). */
+export const PRETRAIN_L2 = 5e-4;
+/** Binary dropout rate of the dense pretraining phase. */
+export const PRETRAIN_DROPOUT = 0.5;
+
+/** The dense network of a run's pretraining phase: the preset model's dense twin, with dropout unless plain. */
+export const pretrainModel = (config: TrainConfig): ReferenceModel =>
+  buildModel(
+    config,
+    'dense',
+    (config.pretrainRegularizer ?? 'dropout+l2') === 'dropout+l2' ? PRETRAIN_DROPOUT : 0,
+  );

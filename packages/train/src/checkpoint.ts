@@ -14,6 +14,11 @@ export interface StoredTensor {
 export interface Checkpoint {
   readonly config: TrainConfig;
   /**
+   * `pretrain` while the run is in its dense pretraining (`config.pretrainEpochs > 0`): position, metrics,
+   * parameters and Adam's state are then the pretraining network's. Absent in the main phase.
+   */
+  readonly phase?: 'pretrain';
+  /**
    * The next epoch (0-based) and step within it to run, and the running sums of the unfinished epoch.
    * The random state is a pure function of (seed, epoch, step): batch order and noise are drawn from it,
    * so the position *is* the random state.
@@ -38,8 +43,12 @@ export interface Checkpoint {
 }
 
 const MAGIC = 'SPVDCKPT';
-/** The checkpoint format version this package writes and reads. */
-export const CHECKPOINT_VERSION = 1;
+/**
+ * The checkpoint format version this package writes. It reads this one and version 1 (written before the
+ * pretraining phase was checkpointed: always a main-phase checkpoint).
+ */
+export const CHECKPOINT_VERSION = 2;
+const READABLE_VERSIONS: ReadonlyArray<number> = [1, 2];
 const PREAMBLE = 20;
 
 type Ref = { readonly shape: ReadonlyArray<number>; readonly offset: number; readonly length: number };
@@ -65,6 +74,7 @@ export const serializeCheckpoint = (checkpoint: Checkpoint): Uint8Array => {
     finiteJson({
       version: CHECKPOINT_VERSION,
       config: checkpoint.config,
+      ...(checkpoint.phase === undefined ? {} : { phase: checkpoint.phase }),
       position: checkpoint.position,
       metrics: checkpoint.metrics,
       params: refs(checkpoint.params),
@@ -95,8 +105,10 @@ export const parseCheckpoint = (bytes: Uint8Array, path: string): E.Either<Train
     return fail('not a sparsevd checkpoint (bad magic)');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== CHECKPOINT_VERSION)
-    return fail(`checkpoint version ${version}; this version of @sparsevd/train reads ${CHECKPOINT_VERSION}`);
+  if (!READABLE_VERSIONS.includes(version))
+    return fail(
+      `checkpoint version ${version}; this version of @sparsevd/train reads versions ${READABLE_VERSIONS.join(' and ')}`,
+    );
   const headerLength = view.getUint32(12, true);
   if (PREAMBLE + headerLength > bytes.length)
     return fail('truncated: the header runs past the end of the file');
@@ -113,6 +125,8 @@ export const parseCheckpoint = (bytes: Uint8Array, path: string): E.Either<Train
     return fail(`blob has ${blob.length} bytes, the header says ${String(header.blobBytes)}`);
   const config = validateConfig(header.config as TrainConfig);
   if (E.isLeft(config)) return fail(`stored configuration is invalid: ${config.left.message}`);
+  if (header.phase !== undefined && header.phase !== 'pretrain')
+    return fail(`unknown phase ${JSON.stringify(header.phase)} in the header; expected "pretrain" or none`);
   const tensors = (refs: unknown): Record<string, StoredTensor> =>
     Object.fromEntries(
       Object.entries((refs ?? {}) as Record<string, Ref>).map(([name, ref]) => {
@@ -132,6 +146,7 @@ export const parseCheckpoint = (bytes: Uint8Array, path: string): E.Either<Train
     const adam = header.adam as { step: number; m: unknown; v: unknown };
     return E.right({
       config: config.right,
+      ...(header.phase === 'pretrain' ? { phase: 'pretrain' as const } : {}),
       position: header.position as Checkpoint['position'],
       metrics: header.metrics as EpochMetrics[],
       params: tensors(header.params),

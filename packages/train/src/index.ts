@@ -1,5 +1,5 @@
 export { type AdamOptions, type AdamState, adamState, adamUpdate, disposeAdam } from './adam.js';
-export { buildModel } from './build-model.js';
+export { buildModel, PRETRAIN_DROPOUT, PRETRAIN_L2, pretrainModel } from './build-model.js';
 export {
   CHECKPOINT_VERSION,
   type Checkpoint,
@@ -43,6 +43,6 @@ export { type LiveRun, type Phase, type PhaseResult, type PhaseRun, runPhase, st
 export { type RestoredNetwork, restoreNetwork } from './restore-network.js';
 export { type KlSchedule, klWeight, type LrSchedule, learningRate } from './schedules.js';
 export { type LabelledTensors, runDataFromTensors } from './tensor-data.js';
-export { PRETRAIN_DROPOUT, PRETRAIN_L2, type TrainOptions, type TrainResult, train } from './train.js';
+export { type TrainOptions, type TrainResult, train } from './train.js';
 export { type TrainError, type TrainProblem, trainError } from './train-error.js';
 export { type StepContext, type StepInput, type StepResult, trainStep } from './train-step.js';

@@ -122,6 +122,7 @@ export const runPhase = async (run: PhaseRun): Promise<E.Either<TrainError, Phas
     if (store === undefined) return Promise.resolve(E.right(undefined));
     const ck: Checkpoint = {
       config,
+      ...(phase.name === 'pretrain' ? { phase: 'pretrain' as const } : {}),
       position: { epoch, step, ...sums },
       metrics,
       params: Object.fromEntries(Object.entries(namedVariables(params)).map(([k, v]) => [k, stored(v)])),

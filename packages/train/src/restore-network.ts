@@ -1,7 +1,7 @@
 import { disposeParams, namedVariables, type Params, type Sequential, type Shape } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
-import { buildModel } from './build-model.js';
+import { buildModel, pretrainModel } from './build-model.js';
 import type { Checkpoint } from './checkpoint.js';
 import { type TrainError, trainError } from './train-error.js';
 
@@ -14,14 +14,19 @@ export interface RestoredNetwork {
 
 /**
  * Rebuilds the network a checkpoint's configuration describes (or takes `given`, the network of your own the
- * run trained) and loads the stored parameters into it; a checkpoint that lacks a parameter (or holds one of
+ * run trained; the dense pretraining network for a checkpoint of the pretraining) and loads the stored
+ * parameters into it; a checkpoint that lacks a parameter (or holds one of
  * another size) is a `Left` naming it.
  */
 export const restoreNetwork = (
   checkpoint: Checkpoint,
   given?: { readonly network: Sequential; readonly inputShape: Shape },
 ): E.Either<TrainError, RestoredNetwork> => {
-  const { network, inputShape } = given ?? buildModel(checkpoint.config);
+  // A pretraining checkpoint holds the pretraining network (the dense twin); a main-phase one the run's network.
+  const { network, inputShape } =
+    checkpoint.phase === 'pretrain'
+      ? pretrainModel(checkpoint.config)
+      : (given ?? buildModel(checkpoint.config));
   const params = network.init(checkpoint.config.seed, { inputShape });
   for (const [name, v] of Object.entries(namedVariables(params))) {
     const saved = checkpoint.params[name];

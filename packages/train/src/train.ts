@@ -3,7 +3,7 @@ import { disposeParams, namedVariables, type Params, type Sequential, type Shape
 import type * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import { buildModel } from './build-model.js';
+import { buildModel, PRETRAIN_L2, pretrainModel } from './build-model.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { type TrainConfig, validateConfig } from './config.js';
@@ -84,11 +84,6 @@ const networkMismatch = (
   return undefined;
 };
 
-/** L2 coefficient of the dense pretraining phase (binary dropout + L2, the paper's start for VGG-like). */
-export const PRETRAIN_L2 = 5e-4;
-/** Binary dropout rate of the dense pretraining phase. */
-export const PRETRAIN_DROPOUT = 0.5;
-
 /**
  * Trains a network by the configuration: minimises `N · mean CE + rw(t) · Σ KL` (Molchanov et al. 2017,
  * eq. 3) with Adam, the KL weight and learning rate following their schedules step by step; after each epoch
@@ -97,9 +92,10 @@ export const PRETRAIN_DROPOUT = 0.5;
  * leaving the last good checkpoint in place. A resumed run continues the identical schedule: batch order and
  * noise derive from (seed, epoch, step), and Adam's state is restored exactly.
  *
- * Optional first phase (`pretrainEpochs > 0`): a dense network with binary dropout and L2 is trained, and
- * the SparseVD network starts from its weights (log σ² = `logSigma2Init`, −15 in the paper). That phase is
- * not checkpointed: a run interrupted during it starts it again.
+ * Optional first phase (`pretrainEpochs > 0`): a dense network (with binary dropout and L2, or plain: see
+ * `pretrainRegularizer`) is trained, and the Bayesian network starts from its weights (log σ² =
+ * `logSigma2Init`, −15 in the paper). That phase is checkpointed as the main one is (a checkpoint with
+ * `phase: 'pretrain'`); a run stopped in it returns the pretraining network with `interrupted: true`.
  */
 export const train =
   (config: TrainConfig, data: RunData, options: TrainOptions = {}): TE.TaskEither<TrainError, TrainResult> =>
@@ -167,16 +163,25 @@ const runTraining = async (
     if (problem !== undefined) return E.left(trainError('Config', problem));
   }
   const main = options.network ?? buildModel(config);
+  // A checkpoint of the pretraining resumes that phase; one of the main phase resumes the main phase.
+  const resumePretrain = resume?.phase === 'pretrain' ? resume : undefined;
+  const resumeMain = resume?.phase === 'pretrain' ? undefined : resume;
   let params: Params;
-  if (resume !== undefined) {
-    const restored = restoreNetwork(resume, options.network);
+  if (resumeMain !== undefined) {
+    const restored = restoreNetwork(resumeMain, options.network);
     if (E.isLeft(restored)) return restored;
     params = restored.right.params;
   } else if (config.pretrainEpochs > 0 && !config.dense) {
-    const regularized = (config.pretrainRegularizer ?? 'dropout+l2') === 'dropout+l2';
-    const dense = buildModel(config, 'dense', regularized ? PRETRAIN_DROPOUT : 0);
-    const pretrainParams = dense.network.init(config.seed, { inputShape: dense.inputShape });
-    // Not checkpointed: a run interrupted during pretraining starts it again.
+    const dense = pretrainModel(config);
+    // A run stopped in its pretraining resumes it from the pretraining checkpoint.
+    let pretrainParams: Params;
+    if (resumePretrain !== undefined) {
+      const restored = restoreNetwork(resumePretrain);
+      if (E.isLeft(restored)) return restored;
+      pretrainParams = restored.right.params;
+    } else {
+      pretrainParams = dense.network.init(config.seed, { inputShape: dense.inputShape });
+    }
     const pre = await runPhase({
       ...phaseRun,
       phase: {
@@ -185,8 +190,10 @@ const runTraining = async (
         params: pretrainParams,
         epochs: config.pretrainEpochs,
         lr: 1e-3,
-        l2: regularized ? PRETRAIN_L2 : 0,
+        l2: (config.pretrainRegularizer ?? 'dropout+l2') === 'dropout+l2' ? PRETRAIN_L2 : 0,
       },
+      ...(resumePretrain === undefined ? {} : { resume: resumePretrain }),
+      ...(options.checkpoints === undefined ? {} : { checkpoints: options.checkpoints }),
     }).catch((error: unknown) => {
       disposeParams(pretrainParams);
       throw error;
@@ -194,6 +201,17 @@ const runTraining = async (
     if (E.isLeft(pre)) {
       disposeParams(pretrainParams);
       return pre;
+    }
+    if (pre.right.interrupted) {
+      // Stopped in the pretraining: its checkpoint is saved; the result is the pretraining network so far.
+      emit({ type: 'done', metrics: pre.right.metrics, interrupted: true });
+      return E.right({
+        network: dense.network,
+        params: pretrainParams,
+        inputShape: dense.inputShape,
+        metrics: pre.right.metrics,
+        interrupted: true,
+      });
     }
     const weights = Object.fromEntries(
       Object.entries(namedVariables(pretrainParams)).map(([k, v]) => [k, v as tf.Tensor]),
@@ -225,7 +243,7 @@ const runTraining = async (
       ...phaseRun,
       phase,
       ...(structured ? { structure: main.inputShape } : {}),
-      ...(resume === undefined ? {} : { resume }),
+      ...(resumeMain === undefined ? {} : { resume: resumeMain }),
       ...(options.checkpoints === undefined ? {} : { checkpoints: options.checkpoints }),
     });
   } catch (error) {

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  CHECKPOINT_VERSION,
   DEFAULT_CONFIG,
   type EpochMetrics,
   type RunData,
@@ -79,6 +80,84 @@ describe('train', () => {
       );
     disposeParams(full.right.params);
     disposeParams(resumed.right.params);
+  });
+
+  it('a run stopped in its pretraining keeps a pretraining checkpoint and resumes to the uninterrupted result', async () => {
+    const pre: TrainConfig = {
+      ...config,
+      epochs: 1,
+      pretrainEpochs: 2,
+      logSigma2Init: -15,
+      method: 'sbp+sparsevd',
+    };
+    const dir = tempDir();
+    const full = await train(pre, data, { checkpoints: fileCheckpointStore(join(dir, 'full.ckpt')) })();
+    if (E.isLeft(full)) throw new Error(full.left.message);
+    // Stopped after 15 steps: the 4th of the pretraining's second epoch (12 steps an epoch).
+    const path = join(dir, 'stopped.ckpt');
+    let steps = 0;
+    const phases: string[] = [];
+    const stopped = await train(pre, data, {
+      checkpoints: fileCheckpointStore(path),
+      onEvent: (e) => {
+        if (e.type === 'step') steps += 1;
+        if (e.type === 'phase') phases.push(e.phase);
+      },
+      shouldStop: () => steps >= 15,
+    })();
+    if (E.isLeft(stopped)) throw new Error(stopped.left.message);
+    expect(stopped.right.interrupted).toBe(true);
+    expect(phases).toEqual(['pretrain']);
+    expect(stopped.right.metrics.map((m) => m.phase)).toEqual(['pretrain']);
+    // What comes back is the pretraining network (no SparseVD weights, no unit noise).
+    expect(stopped.right.network.sparseWeights(stopped.right.params)).toEqual([]);
+    disposeParams(stopped.right.params);
+    const checkpoint = await readCheckpoint(path)();
+    if (E.isLeft(checkpoint)) throw new Error(checkpoint.left.message);
+    expect(checkpoint.right.phase).toBe('pretrain');
+    expect(checkpoint.right.position).toMatchObject({ epoch: 1, step: 3 });
+    expect(checkpoint.right.metrics).toHaveLength(1);
+    const resumed = await train(pre, data, {
+      checkpoints: fileCheckpointStore(path),
+      resume: checkpoint.right,
+    })();
+    if (E.isLeft(resumed)) throw new Error(resumed.left.message);
+    expect(timeless(resumed.right.metrics)).toEqual(timeless(full.right.metrics));
+    const a = namedVariables(full.right.params);
+    const b = namedVariables(resumed.right.params);
+    for (const name of Object.keys(a))
+      expect(Array.from((b[name] as tf.Variable).dataSync()), name).toEqual(
+        Array.from((a[name] as tf.Variable).dataSync()),
+      );
+    // The main phase's checkpoint has replaced the pretraining one.
+    const after = await readCheckpoint(path)();
+    expect(E.isRight(after) && after.right.phase).toBeUndefined();
+    disposeParams(full.right.params);
+    disposeParams(resumed.right.params);
+  });
+
+  it('reads checkpoints of format version 1 (before the pretraining was checkpointed) and refuses unknown versions', async () => {
+    const path = join(tempDir(), 'run.ckpt');
+    const done = await train({ ...config, epochs: 1 }, data, { checkpoints: fileCheckpointStore(path) })();
+    if (E.isLeft(done)) throw new Error(done.left.message);
+    disposeParams(done.right.params);
+    const bytes = readFileSync(path);
+    expect(bytes.readUInt32LE(8)).toBe(CHECKPOINT_VERSION);
+    // The version sits in the preamble, outside the checksum: a version-1 file differs only there.
+    const { writeFileSync } = await import('node:fs');
+    const v1 = Buffer.from(bytes);
+    v1.writeUInt32LE(1, 8);
+    writeFileSync(path, v1);
+    const read = await readCheckpoint(path)();
+    expect(E.isRight(read) && read.right.position.epoch).toBe(1);
+    expect(E.isRight(read) && read.right.phase).toBeUndefined();
+    const v9 = Buffer.from(bytes);
+    v9.writeUInt32LE(9, 8);
+    writeFileSync(path, v9);
+    const refused = await readCheckpoint(path)();
+    expect(E.isLeft(refused) && refused.left.message).toMatch(
+      /checkpoint version 9; this version of @sparsevd\/train reads versions 1 and 2$/,
+    );
   });
 
   it('a checkpoint write that crashes midway leaves the previous checkpoint intact and no temporary file', async () => {

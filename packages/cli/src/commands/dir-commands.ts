@@ -32,7 +32,7 @@ export const resumeCommand = async (
   const read = await readCheckpoint(path)();
   if (E.isLeft(read)) return E.left(failure(read.left.message));
   const checkpoint = read.right;
-  if (checkpoint.position.epoch >= checkpoint.config.epochs) {
+  if (checkpoint.phase !== 'pretrain' && checkpoint.position.epoch >= checkpoint.config.epochs) {
     return E.left(
       failure(
         `${dir}: the run already finished all ${checkpoint.config.epochs} epochs (see sparsevd report ${dir})`,

@@ -64,12 +64,18 @@ export const runTraining = async (
     });
     await writeMetrics(files.metrics, []);
   } else {
-    // The checkpoint is the truth: epochs finished after it (killed before it was replaced) are run again. It holds
-    // the main phase's epochs only; the pretraining epochs (finished before the first checkpoint) stay as recorded.
-    await writeMetrics(files.metrics, [...(await pretrainingEpochs(files.metrics)), ...resume.metrics]);
+    // The checkpoint is the truth: epochs finished after it (killed before it was replaced) are run again. A
+    // pretraining checkpoint holds the pretraining epochs so far; a main-phase one the main phase's epochs only,
+    // the pretraining epochs (all finished before it) staying as recorded.
+    await writeMetrics(
+      files.metrics,
+      resume.phase === 'pretrain'
+        ? resume.metrics
+        : [...(await pretrainingEpochs(files.metrics)), ...resume.metrics],
+    );
   }
   io.err.write(
-    `sparsevd: ${resume === undefined ? 'training' : `resuming at epoch ${resume.position.epoch + 1}, step ${resume.position.step}:`} ${config.model} on ${config.dataset}` +
+    `sparsevd: ${resume === undefined ? 'training' : `resuming${resume.phase === 'pretrain' ? ' the pretraining' : ''} at epoch ${resume.position.epoch + 1}, step ${resume.position.step}:`} ${config.model} on ${config.dataset}` +
       ` (${data.right.train.labels.length} training / ${data.right.test.labels.length} test examples), ${config.epochs} epochs,` +
       ` backend ${backendLine(backend.right)} → ${dir}\n`,
   );
