@@ -81,6 +81,27 @@ napi_value ConvTransformArgs(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// conv2dSmall(geometry, filters, x, filter, y), geometry the 14 numbers of im2col as one array: the NHWC
+// convolution y[batch·outH·outW, filters] = patches(x) · filter[kh·kw·c, filters] for 1 ≤ filters ≤ 32, without
+// the patch matrix (SmallConv2d, conv.h). Every array must have exactly its size.
+napi_value Conv2dSmall(napi_env env, napi_callback_info info) {
+  Args args(env, info, "conv2dSmall", 5);
+  ConvGeometry g;
+  ReadConvGeometryArray(args, 0, &g);
+  const int64_t filters = args.Int(1, "filters", 1);
+  args.Require(filters <= kSmallConvFilters, "filters must be at most %lld, got %lld",
+               static_cast<long long>(kSmallConvFilters), static_cast<long long>(filters));
+  const Span<float> x = args.Floats(2, "x");
+  const Span<float> w = args.Floats(3, "filter");
+  const Span<float> y = args.Floats(4, "y");
+  args.Length(x, "x", ImageSize(args, g));
+  args.Length(w, "filter", FilterSize(args, g, filters));
+  args.Length(y, "y", OutputSize(args, g, filters));
+  if (!args.ok()) return nullptr;
+  SmallConv2d(g, filters, x.data, w.data, y.data);
+  return nullptr;
+}
+
 // Element-wise kernels. Shapes are padded to rank 4; a stride of 0 broadcasts a dimension.
 struct Shape4 {
   int64_t d[4];
@@ -389,6 +410,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"im2col", nullptr, ConvTransformArgs<true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dSmall", nullptr, Conv2dSmall, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"col2im", nullptr, ConvTransformArgs<false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"blasInfo", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"isa", nullptr, IsaCall, nullptr, nullptr, nullptr, napi_default, nullptr},

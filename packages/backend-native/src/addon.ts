@@ -26,6 +26,17 @@ export interface Addon {
   ): void;
   /** NHWC image patches as rows: `[batch·outH·outW, kh·kw·channels]`. */
   im2col(...args: [...geometry: number[], x: Float32Array, cols: Float32Array]): void;
+  /**
+   * NHWC convolution for 1 to 32 filters without the patch matrix: `y[batch·outH·outW, filters] =
+   * patches(x) · filter[kh·kw·c, filters]`; `geometry` im2col's 14 numbers as one array.
+   */
+  conv2dSmall(
+    geometry: number[],
+    filters: number,
+    x: Float32Array,
+    filter: Float32Array,
+    y: Float32Array,
+  ): void;
   /** The adjoint of `im2col` (overwrites `dx`). */
   col2im(...args: [...geometry: number[], cols: Float32Array, dx: Float32Array]): void;
   /** Broadcasting binary op (see native/addon.cc for op codes) into a Float32Array or, for comparisons, a Uint8Array. */

@@ -96,6 +96,12 @@ const CASES: Case[] = [
     kinds: [S, S, S, S, S, S, F, F, F, F, F, F, S, S, A, A],
   },
   {
+    fn: 'conv2dSmall',
+    label: 'conv2dSmall',
+    make: () => [[...GEOMETRY], FILTERS, floats(IMAGE), floats(KERNEL), floats(OUT)],
+    kinds: [G, S, A, A, A],
+  },
+  {
     fn: 'col2im',
     label: 'col2im',
     make: () => [...GEOMETRY, floats(PATCHES), floats(IMAGE)],

@@ -448,6 +448,43 @@ describe.runIf(state.available || required).each(isas)(
   },
 );
 
+describe.runIf(state.available || required).each(isas)(
+  'Conv2D with at most 32 filters (direct kernel) agrees with the cpu backend, %s version',
+  (isa) => {
+    beforeAll(() => {
+      if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
+      registerBackend({ isa });
+    });
+    afterAll(() => {
+      if (state.available) setIsa(widest);
+    });
+
+    // One vector per pixel (3, 16 filters) and two (20, 32); padding, strides, dilation; rows of 5 to 24 pixels.
+    it.each([
+      [[3, 28, 28, 1], [5, 5, 1, 3], 1, 'valid', 1],
+      [[2, 12, 12, 3], [5, 5, 3, 16], 1, 'valid', 1],
+      [[2, 11, 9, 4], [3, 3, 4, 20], 2, 'same', 1],
+      [[2, 10, 10, 2], [3, 3, 2, 32], 1, 'same', 2],
+    ] as const)('x %j, filter %j, strides %j, %s, dilation %j', async (xs, fs, strides, pad, dilation) => {
+      const results: Record<string, Float32Array[]> = {};
+      for (const backend of ['cpu', 'native']) {
+        await tf.setBackend(backend);
+        results[backend] = values(() => [
+          tf.conv2d(
+            tf.randomNormal([...xs], 0, 1, 'float32', 31) as tf.Tensor4D,
+            tf.randomNormal([...fs], 0, 0.3, 'float32', 32) as tf.Tensor4D,
+            strides,
+            pad,
+            'NHWC',
+            dilation,
+          ),
+        ]);
+      }
+      expect(relErr(results.cpu?.[0] ?? [], results.native?.[0] ?? [])).toBeLessThan(1e-5);
+    });
+  },
+);
+
 describe.runIf(state.available || required)('choosing the version of the vectorised kernels', () => {
   beforeAll(async () => {
     if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);

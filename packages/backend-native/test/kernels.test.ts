@@ -101,6 +101,17 @@ describe.runIf(state.available || required)('native kernels agree with the cpu b
     [[1, 10, 8, 2], [5, 5, 2, 3], [2, 1], 'valid', 1],
     [[2, 11, 11, 2], [3, 3, 2, 2], 1, 'same', 2],
     [[3, 28, 28, 1], [5, 5, 1, 20], 1, 'valid', 1],
+    // At most 32 filters take conv2dSmall (no patch matrix: one 16-lane vector per pixel up to 16, two up to
+    // 32), 33 the GEMM: every side of both switches, 1 filter, and rows of 7 and 9 pixels (the four-pixel
+    // blocks' remainders), padding and strides on the two-vector path.
+    [[2, 12, 12, 3], [5, 5, 3, 16], 1, 'valid', 1],
+    [[2, 12, 12, 3], [5, 5, 3, 17], 1, 'valid', 1],
+    [[2, 12, 12, 3], [5, 5, 3, 32], 1, 'valid', 1],
+    [[2, 12, 12, 3], [5, 5, 3, 33], 1, 'valid', 1],
+    [[2, 11, 9, 4], [3, 3, 4, 20], 2, 'same', 1],
+    [[2, 11, 11, 2], [3, 3, 2, 24], 1, 'same', 2],
+    [[2, 7, 9, 5], [3, 3, 5, 1], 1, 'same', 1],
+    [[4, 28, 28, 1], [5, 5, 1, 3], 1, 'valid', 1],
   ] as const)(
     'conv2d x %j, filter %j, strides %j, %s, dilation %j: value and both gradients',
     async (xs, fs, strides, pad, dilation) => {

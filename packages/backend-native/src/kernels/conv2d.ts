@@ -10,7 +10,14 @@ type Attrs = Record<string, unknown>;
 const nhwc = (attrs: NamedAttrMap | undefined): boolean =>
   ((attrs as Attrs | undefined)?.dataFormat ?? 'NHWC') === 'NHWC';
 
-/** `Conv2D` (NHWC) as im2col + one GEMM: `[B·oh·ow, kh·kw·C] × [kh·kw·C, F]`. */
+/** The most filters the addon's `conv2dSmall` takes (two 16-lane vectors per output pixel). */
+export const SMALL_CONV_FILTERS = 32;
+
+/**
+ * `Conv2D` (NHWC) as im2col + one GEMM: `[B·oh·ow, kh·kw·C] × [kh·kw·C, F]`; with at most 32 filters (the
+ * compacted networks' convolutions) the addon's `conv2dSmall` instead, which a GEMM library's kernels beat
+ * by far on so few columns.
+ */
 export const conv2dConfig = (addon: Addon, fallback: KernelFunc): KernelConfig => ({
   kernelName: 'Conv2D',
   backendName: 'native',
@@ -28,7 +35,9 @@ export const conv2dConfig = (addon: Addon, fallback: KernelFunc): KernelConfig =
       rows * k * c.outChannels > 0
         ? uninitialized(rows * c.outChannels)
         : new Float32Array(rows * c.outChannels);
-    if (rows * k * c.outChannels > 0) {
+    if (rows * k * c.outChannels > 0 && c.outChannels <= SMALL_CONV_FILTERS) {
+      addon.conv2dSmall(im2colGeometry(c), c.outChannels, xv, fv, out);
+    } else if (rows * k * c.outChannels > 0) {
       const cols = uninitialized(rows * k);
       addon.im2col(...im2colGeometry(c), xv, cols);
       addon.sgemm(
