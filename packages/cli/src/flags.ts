@@ -55,7 +55,7 @@ export const USAGE = `usage:
                  [--epochs N] [--batch-size N] [--lr X] [--kl-warmup paper|none|START:END] [--threshold X]
                  [--train-clip | --no-train-clip] [--kl molchanov|kingma] [--seed N]
                  [--backend ${BACKEND_CHOICES.join('|')}]
-                 [--dense [--magnitude-sparsity S[,S…] [--magnitude-epochs START:END]]] [--random-labels] [--pretrain-epochs N [--pretrain-regularizer dropout+l2|none]] [--protocol paper] [--vgg-width K]
+                 [--dense [--magnitude-sparsity S[,S…] [--magnitude-epochs START:END]]] [--random-labels] [--pretrain-epochs N [--pretrain-regularizer dropout+l2|none] | --init-from RUN_DIR] [--protocol paper] [--vgg-width K]
                  [--method sparsevd|sbp|sbp+sparsevd]
                  [--train-subset N] [--test-subset N] [--out DIR]
   sparsevd resume DIR [--backend B]      continue an interrupted run from its checkpoint
@@ -158,6 +158,7 @@ const TRAIN_FLAGS = {
   'random-labels': { type: 'boolean' },
   'pretrain-epochs': { type: 'string' },
   'pretrain-regularizer': { type: 'string' },
+  'init-from': { type: 'string' },
   protocol: { type: 'string' },
   method: { type: 'string' },
   'vgg-width': { type: 'string' },
@@ -204,6 +205,10 @@ const parseTrain = (args: string[]): E.Either<CliError, Command> => {
   if (E.isLeft(kl)) return kl;
   const backend = backendFlag(v.backend);
   if (E.isLeft(backend)) return backend;
+  if (v['init-from'] !== undefined && (numbers['pretrain-epochs'] ?? 0) > 0)
+    return E.left(
+      usageError('--init-from and --pretrain-epochs exclude each other: a run starts from one or the other'),
+    );
   if (v['train-clip'] === true && v['no-train-clip'] === true)
     return E.left(usageError('--train-clip and --no-train-clip contradict each other'));
 
@@ -242,6 +247,11 @@ const parseTrain = (args: string[]): E.Either<CliError, Command> => {
       ? { logSigma2Init: -15 }
       : {}),
     ...set('pretrainRegularizer', regularizer.right),
+    // Starting from a finished run replaces the pretraining (of --protocol paper too); its SparseVD layers
+    // start at log σ² −15 where the run had none (an ordinary network's weights), as after pretraining.
+    ...(v['init-from'] === undefined
+      ? {}
+      : { initFrom: v['init-from'], pretrainEpochs: 0, logSigma2Init: -15 }),
     ...set('vggWidth', numbers['vgg-width']),
     ...set('trainSubset', numbers['train-subset']),
     ...set('testSubset', numbers['test-subset']),

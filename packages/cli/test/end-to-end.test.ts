@@ -205,4 +205,46 @@ describe('sparsevd end to end on real MNIST (built command, plain node)', () => 
     );
     expect(again).toMatchObject({ code: 1, stderr: expect.stringMatching(/already finished all 3 epochs/) });
   });
+
+  it('--init-from starts a run from a finished one (recorded in config.json); a wrong source is refused', async () => {
+    const dir = join(root, 'from-reference');
+    await run(
+      process.execPath,
+      [
+        bin,
+        'train',
+        ...small,
+        '--method',
+        'sbp+sparsevd',
+        '--epochs',
+        '1',
+        '--init-from',
+        reference,
+        '--out',
+        dir,
+      ],
+      { env },
+    );
+    const stored = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    expect(stored.config).toMatchObject({ initFrom: reference, method: 'sbp+sparsevd', pretrainEpochs: 0 });
+    expect(metrics(dir)).toHaveLength(1);
+    // Started from the reference's SparseVD weights, its first epoch is already sparse.
+    expect(metrics(dir)[0]?.compression).toBeGreaterThan(5);
+    const refuse = (args: string[]) =>
+      run(process.execPath, [bin, 'train', ...small, ...args], { env }).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+    expect(
+      await refuse(['--init-from', join(root, 'nothing-here'), '--out', join(root, 'x1')]),
+    ).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--init-from: .*nothing-here holds no checkpoint\.ckpt/),
+    });
+    expect(
+      await refuse(['--model', 'lenet5', '--init-from', reference, '--out', join(root, 'x2')]),
+    ).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--init-from: .* trained lenet300; this run trains lenet5/),
+    });
+  });
 });

@@ -145,6 +145,26 @@ describe('sparsevd flag validation (the built command under plain node)', () => 
         }),
       ),
     );
+    // --init-from replaces the protocol's pretraining.
+    const fromRun = parseCommand([
+      'train',
+      '--method',
+      'sbp+sparsevd',
+      '--protocol',
+      'paper',
+      '--init-from',
+      'runs/dense',
+    ]);
+    expect(E.isRight(fromRun) && fromRun.right).toMatchObject({
+      config: { initFrom: 'runs/dense', pretrainEpochs: 0, logSigma2Init: -15, epochs: 200 },
+    });
+    expect(parseCommand(['train', '--init-from', 'runs/dense', '--pretrain-epochs', '3'])).toEqual(
+      E.left(
+        expect.objectContaining({
+          message: expect.stringMatching(/^--init-from and --pretrain-epochs exclude/),
+        }),
+      ),
+    );
     const plain = parseCommand(['train', '--method', 'sparsevd', '--protocol', 'paper']);
     expect(E.isRight(plain) && plain.right).toMatchObject({
       config: { method: 'sparsevd', pretrainEpochs: 0 },

@@ -51,7 +51,10 @@ export interface Params {
 export interface InitOptions {
   /** The shape of one input example. */
   readonly inputShape: Shape;
-  /** Start from these weights (a pretrained network), by parameter name (`kernel`, `bias`). */
+  /**
+   * Start from these weights, by parameter name: an ordinary network's (`kernel`, `bias`) or a trained
+   * network's own (a SparseVD layer also takes `theta` and `logSigma2`, a unit-noise layer `mu` and `logSigma`).
+   */
   readonly weights?: Readonly<Record<string, tf.Tensor>>;
   /** Initial log σ² of SparseVD layers: −10 by default, −15 recommended from pretrained weights. */
   readonly logSigma2Init?: number;

@@ -6,6 +6,7 @@ import {
   checkPositiveInt,
   fromWeights,
   glorotUniform,
+  startTheta,
   variable,
 } from './internal/init.js';
 import { checkMode, checkNhwc } from './internal/shape.js';
@@ -67,11 +68,13 @@ export const conv2d = (options: Conv2dLayerOptions): Layer<SparseParams> => {
       const [kh, kw, inC] = shape;
       return {
         theta: variable(
-          weights?.kernel
-            ? fromWeights(label, 'kernel', weights.kernel, shape)
-            : glorotUniform(shape, kh * kw * inC, kh * kw * filters, seed),
+          startTheta(label, weights, shape) ?? glorotUniform(shape, kh * kw * inC, kh * kw * filters, seed),
         ),
-        logSigma2: variable(tf.fill(shape, logSigma2Init)),
+        logSigma2: variable(
+          weights?.logSigma2
+            ? fromWeights(label, 'logSigma2', weights.logSigma2, shape)
+            : tf.fill(shape, logSigma2Init),
+        ),
         bias: variable(
           weights?.bias ? fromWeights(label, 'bias', weights.bias, [filters]) : tf.zeros([filters]),
         ),

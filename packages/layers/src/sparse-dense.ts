@@ -5,6 +5,7 @@ import {
   checkPositiveInt,
   fromWeights,
   glorotUniform,
+  startTheta,
   variable,
 } from './internal/init.js';
 import { checkInput, checkMode } from './internal/shape.js';
@@ -31,8 +32,8 @@ export interface DenseOptions extends SparseOptions {
  * own dropout rate α = σ²/θ² under the log-uniform prior, trained by the additive reparameterization with
  * the local reparameterization trick (eq. 17) in `train` mode; `eval` uses θ masked where log α ≥ threshold.
  *
- * Parameters: `theta` `[in, units]` (Glorot-uniform, or `weights.kernel`), `logSigma2` (filled with
- * `logSigma2Init`, −10 by default), `bias` `[units]` (zeros, or `weights.bias`).
+ * Parameters: `theta` `[in, units]` (Glorot-uniform, or `weights.theta` of a SparseVD layer, or `weights.kernel` of an ordinary one),
+ * `logSigma2` (`weights.logSigma2`, or filled with `logSigma2Init`, −10 by default), `bias` `[units]` (zeros, or `weights.bias`).
  */
 export const dense = (options: DenseOptions): Layer<SparseParams> => {
   const label = `dense${options.name ? ` '${options.name}'` : ''}`;
@@ -52,12 +53,12 @@ export const dense = (options: DenseOptions): Layer<SparseParams> => {
       const n = inputUnits(inputShape);
       checkLogSigma2Init(label, logSigma2Init);
       return {
-        theta: variable(
-          weights?.kernel
-            ? fromWeights(label, 'kernel', weights.kernel, [n, units])
-            : glorotUniform([n, units], n, units, seed),
+        theta: variable(startTheta(label, weights, [n, units]) ?? glorotUniform([n, units], n, units, seed)),
+        logSigma2: variable(
+          weights?.logSigma2
+            ? fromWeights(label, 'logSigma2', weights.logSigma2, [n, units])
+            : tf.fill([n, units], logSigma2Init),
         ),
-        logSigma2: variable(tf.fill([n, units], logSigma2Init)),
         bias: variable(weights?.bias ? fromWeights(label, 'bias', weights.bias, [units]) : tf.zeros([units])),
       };
     },

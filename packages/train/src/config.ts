@@ -73,6 +73,11 @@ export interface TrainConfig {
    * Molchanov et al.'s VGG-like network), or `none` (plain maximum likelihood, as the SBP authors pretrain).
    */
   readonly pretrainRegularizer?: PretrainRegularizer;
+  /**
+   * Where the run's starting weights came from (a finished run's directory, as the CLI's `--init-from` names
+   * it): provenance; the weights themselves are {@link TrainOptions.initialWeights}. Not with pretraining.
+   */
+  readonly initFrom?: string;
   /** Initial log σ² of SparseVD weights (−10 from scratch; −15 after pretraining, the paper's). */
   readonly logSigma2Init: number;
   /** VGG-like width multiplier k. */
@@ -213,6 +218,8 @@ export const validateConfig = (config: TrainConfig): E.Either<ConfigError, Train
   if (!Number.isInteger(config.pretrainEpochs) || config.pretrainEpochs < 0) {
     return bad('pretrainEpochs', `must be an integer ≥ 0, got ${config.pretrainEpochs}`);
   }
+  if (config.initFrom !== undefined && config.pretrainEpochs > 0)
+    return bad('initFrom', 'a run starts from given weights or from its own pretraining, not both');
   if (
     config.pretrainRegularizer !== undefined &&
     !PRETRAIN_REGULARIZERS.includes(config.pretrainRegularizer)

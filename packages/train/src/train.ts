@@ -1,10 +1,10 @@
 import { batchCount } from '@sparsevd/datasets';
 import { disposeParams, namedVariables, type Params, type Sequential, type Shape } from '@sparsevd/layers';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { buildModel, PRETRAIN_L2, pretrainModel } from './build-model.js';
-import type { Checkpoint } from './checkpoint.js';
+import type { Checkpoint, StoredTensor } from './checkpoint.js';
 import type { CheckpointStore } from './checkpoint-store.js';
 import { type TrainConfig, validateConfig } from './config.js';
 import type { RunData } from './data.js';
@@ -47,6 +47,15 @@ export interface TrainOptions {
    */
   readonly network?: { readonly network: Sequential; readonly inputShape: Shape };
   /**
+   * Start from these weights (by `"layer/param"`, as a checkpoint's `params` holds them: a finished run's, see
+   * `config.initFrom`) instead of the seed's initialisation: an ordinary network's `kernel`/`bias` start
+   * SparseVD's θ (log σ² = `logSigma2Init`), a SparseVD network's `theta`/`logSigma2` start SparseVD layers as
+   * they were, unit noise starts from its `mu`/`logSigma`. Layers without given weights start as usual; a
+   * given parameter that no layer takes, or of another shape, is a `Config` error naming it. Ignored when
+   * resuming (the checkpoint holds the weights).
+   */
+  readonly initialWeights?: Readonly<Record<string, StoredTensor>>;
+  /**
    * The machine running this (for example `"AMD EPYC … (avx512f) · native"`), recorded in every epoch's metrics so
    * a run resumed on another CPU or backend shows which epochs ran where. Not part of the configuration.
    */
@@ -82,6 +91,49 @@ const networkMismatch = (
   if (!fits)
     return `network: takes examples of shape [${inputShape.join(', ')}] but the data's are [${example.join(', ')}] (${data.batching.layout ?? 'flat'})`;
   return undefined;
+};
+
+/**
+ * The run's network initialised from given weights: every given parameter must be one a layer takes (`kernel`
+ * also starts a SparseVD layer's `theta`), of its shape; a `Config` error names the first that is not.
+ */
+const startFrom = (
+  network: Sequential,
+  inputShape: Shape,
+  config: TrainConfig,
+  given: Readonly<Record<string, StoredTensor>>,
+): E.Either<TrainError, Params> => {
+  const from = config.initFrom ?? 'initialWeights';
+  const probe = network.init(config.seed, { inputShape });
+  const names = new Set(Object.keys(namedVariables(probe)));
+  disposeParams(probe);
+  const unused = Object.keys(given).filter((key) => {
+    const slash = key.lastIndexOf('/');
+    const layer = key.slice(0, slash);
+    const param = key.slice(slash + 1);
+    return !(names.has(key) || (param === 'kernel' && names.has(`${layer}/theta`)));
+  });
+  if (unused.length > 0) {
+    return E.left(
+      trainError(
+        'Config',
+        `initFrom: ${from} holds ${unused.join(', ')}, which no layer of this ${config.model} network takes` +
+          (unused.some((k) => k.endsWith('/theta') || k.endsWith('/logSigma2'))
+            ? ' (SparseVD weights cannot start an ordinary layer: their pruned weights would come back)'
+            : ''),
+      ),
+    );
+  }
+  const weights = Object.fromEntries(
+    Object.entries(given).map(([k, t]) => [k, tf.tensor(t.values, [...t.shape])]),
+  );
+  try {
+    return E.right(network.init(config.seed, { inputShape, weights, logSigma2Init: config.logSigma2Init }));
+  } catch (error) {
+    return E.left(trainError('Config', `initFrom: ${from}: ${(error as Error).message}`));
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
 };
 
 /**
@@ -222,6 +274,18 @@ const runTraining = async (
       logSigma2Init: config.logSigma2Init,
     });
     disposeParams(pretrainParams);
+  } else if (options.initialWeights !== undefined || config.initFrom !== undefined) {
+    if (options.initialWeights === undefined) {
+      return E.left(
+        trainError(
+          'Config',
+          `initFrom: the run starts from ${config.initFrom}, but no initialWeights were given (read them from its checkpoint)`,
+        ),
+      );
+    }
+    const started = startFrom(main.network, main.inputShape, config, options.initialWeights);
+    if (E.isLeft(started)) return started;
+    params = started.right;
   } else {
     params = main.network.init(config.seed, {
       inputShape: main.inputShape,

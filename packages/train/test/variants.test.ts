@@ -1,9 +1,10 @@
-import { disposeParams } from '@sparsevd/layers';
+import { disposeParams, namedVariables } from '@sparsevd/layers';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_CONFIG,
   evaluate,
+  type StoredTensor,
   type TrainConfig,
   type TrainEvent,
   train,
@@ -203,6 +204,100 @@ describe('training variants', () => {
         option: 'pretrainRegularizer',
         message: expect.stringMatching(/^pretrainRegularizer: unknown/),
       },
+    });
+  });
+});
+
+describe('starting from a finished run (initialWeights)', () => {
+  beforeAll(() => useBackend('wasm'));
+
+  const finished = async (config: TrainConfig) => {
+    const data = await loadRunData(config)();
+    if (E.isLeft(data)) throw new Error(data.left.message);
+    const result = await train(config, data.right)();
+    if (E.isLeft(result)) throw new Error(result.left.message);
+    const stored = Object.fromEntries(
+      Object.entries(namedVariables(result.right.params)).map(([k, v]) => [
+        k,
+        { shape: v.shape, values: Float32Array.from(v.dataSync()) },
+      ]),
+    );
+    disposeParams(result.right.params);
+    return { stored, metrics: result.right.metrics, data: data.right };
+  };
+  /** The parameters after one step from `initialWeights` (stopped at once), by name. */
+  const afterOneStep = async (config: TrainConfig, initialWeights: Record<string, StoredTensor>) => {
+    const data = await loadRunData(config)();
+    if (E.isLeft(data)) throw new Error(data.left.message);
+    const result = await train(config, data.right, { initialWeights, shouldStop: () => true })();
+    if (E.isLeft(result)) throw new Error(result.left.message);
+    const out = Object.fromEntries(
+      Object.entries(namedVariables(result.right.params)).map(([k, v]) => [
+        k,
+        Float32Array.from(v.dataSync()),
+      ]),
+    );
+    disposeParams(result.right.params);
+    return out;
+  };
+  const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+    Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - (b[i] as number))), 0);
+
+  it('a dense run starts SparseVD (θ from its kernels) and a SparseVD run starts SBP + SparseVD as it ended', async () => {
+    const dense = await finished({ ...base, dense: true });
+    const fromDense = { ...base, initFrom: 'dense run', logSigma2Init: -15 };
+    const started = await afterOneStep(fromDense, dense.stored);
+    // One Adam step (lr 1e-3) away from the dense kernels; log σ² from logSigma2Init.
+    expect(
+      maxDiff(started['fc1/theta'] as Float32Array, dense.stored['fc1/kernel']?.values ?? []),
+    ).toBeLessThan(2e-3);
+    expect(
+      maxDiff(started['fc1/logSigma2'] as Float32Array, new Float32Array(235200).fill(-15)),
+    ).toBeLessThan(2e-3);
+    // Trained for its epoch, it ends better than the same epoch from scratch.
+    const data = await loadRunData(fromDense)();
+    if (E.isLeft(data)) throw new Error(data.left.message);
+    const warm = await train(fromDense, data.right, { initialWeights: dense.stored })();
+    if (E.isLeft(warm)) throw new Error(warm.left.message);
+    disposeParams(warm.right.params);
+    const scratch = await run(base);
+    expect(warm.right.metrics[0]?.testError).toBeLessThan(scratch.metrics[0]?.testError as number);
+
+    // SparseVD's θ and log σ² carry over to SBP + SparseVD; the unit noise starts fresh.
+    const sparse = await finished(base);
+    const sbp = await afterOneStep(
+      { ...base, method: 'sbp+sparsevd', initFrom: 'sparsevd run' },
+      sparse.stored,
+    );
+    for (const name of ['fc1/theta', 'fc1/logSigma2', 'fc3/bias'])
+      expect(maxDiff(sbp[name] as Float32Array, sparse.stored[name]?.values ?? []), name).toBeLessThan(2e-3);
+    expect(Object.keys(sbp)).toContain('fc1_inputs/mu');
+  });
+
+  it('refuses weights no layer takes, wrong shapes, and initFrom without weights, naming them', async () => {
+    const sparse = await finished(base);
+    const data = await loadRunData(base)();
+    if (E.isLeft(data)) throw new Error(data.left.message);
+    const attempt = (config: TrainConfig, initialWeights?: Record<string, StoredTensor>) =>
+      train(config, data.right, initialWeights === undefined ? {} : { initialWeights })();
+    const intoDense = await attempt({ ...base, dense: true, initFrom: 'runs/a' }, sparse.stored);
+    expect(E.isLeft(intoDense) && intoDense.left.message).toMatch(
+      /^initFrom: runs\/a holds fc1\/theta, fc1\/logSigma2, .* which no layer of this lenet300 network takes \(SparseVD weights cannot start an ordinary layer/,
+    );
+    const wrongShape = {
+      ...sparse.stored,
+      'fc1/theta': { shape: [10, 10], values: new Float32Array(100) },
+    };
+    const shaped = await attempt({ ...base, initFrom: 'runs/b' }, wrongShape);
+    expect(E.isLeft(shaped) && shaped.left.message).toMatch(
+      /^initFrom: runs\/b: dense 'fc1': weights.theta has shape \[10, 10\], expected \[784, 300\]/,
+    );
+    const without = await attempt({ ...base, initFrom: 'runs/c' });
+    expect(E.isLeft(without) && without.left.message).toMatch(
+      /^initFrom: the run starts from runs\/c, but no initialWeights/,
+    );
+    expect(validateConfig({ ...base, initFrom: 'runs/d', pretrainEpochs: 2 })).toMatchObject({
+      left: { option: 'initFrom' },
     });
   });
 });

@@ -9,7 +9,7 @@ import {
   type TrainEvent,
   train,
 } from '@sparsevd/train';
-import { fileCheckpointStore, loadRunData } from '@sparsevd/train/node';
+import { fileCheckpointStore, loadRunData, readCheckpoint } from '@sparsevd/train/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { asFlagMessage, type CliError, failure, usageError } from '../cli-error.js';
 import { machineLine } from '../machine.js';
@@ -38,6 +38,7 @@ export const runTraining = async (
   dir: string,
   io: Io,
   resume?: Checkpoint,
+  initialWeights?: Checkpoint['params'],
 ): Promise<E.Either<CliError, number>> => {
   const files = runFiles(dir);
   const backend = await startBackend(backendChoice, config, true);
@@ -111,6 +112,7 @@ export const runTraining = async (
       fusedKernels: process.env.SPARSEVD_FUSED !== '0',
       machine: machineLine(backendLine(backend.right)),
       ...(resume === undefined ? {} : { resume }),
+      ...(initialWeights === undefined ? {} : { initialWeights }),
     })();
     await Promise.all(pending);
     if (E.isLeft(result))
@@ -185,5 +187,36 @@ export const trainCommand = async (
 ): Promise<E.Either<CliError, number>> => {
   const dir = await checkNewRunDir(out ?? defaultRunDir(config.model, config.dataset));
   if (E.isLeft(dir)) return dir;
-  return runTraining(config, backend, dir.right, io);
+  if (config.initFrom === undefined) return runTraining(config, backend, dir.right, io);
+  const start = await startingWeights(config.initFrom, config);
+  if (E.isLeft(start)) return start;
+  return runTraining(config, backend, dir.right, io, undefined, start.right);
+};
+
+/** The weights of the finished run `--init-from` names (its checkpoint's parameters), checked against `config`. */
+const startingWeights = async (
+  from: string,
+  config: TrainConfig,
+): Promise<E.Either<CliError, Checkpoint['params']>> => {
+  const path = runFiles(from).checkpoint;
+  const read = await readCheckpoint(path)();
+  if (E.isLeft(read)) {
+    return E.left(
+      read.left.message.includes('ENOENT') || read.left.message.includes('no such file')
+        ? usageError(`--init-from: ${from} holds no checkpoint.ckpt; is it a sparsevd run directory?`)
+        : failure(`--init-from: ${read.left.message}`),
+    );
+  }
+  const source = read.right;
+  if (source.phase === 'pretrain')
+    return E.left(
+      usageError(
+        `--init-from: ${from} is still in its pretraining; finish it first (sparsevd resume ${from})`,
+      ),
+    );
+  if (source.config.model !== config.model)
+    return E.left(
+      usageError(`--init-from: ${from} trained ${source.config.model}; this run trains ${config.model}`),
+    );
+  return E.right(source.params);
 };

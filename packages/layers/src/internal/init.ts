@@ -37,3 +37,19 @@ export const checkLogSigma2Init = (layer: string, value: number): number => {
   if (!Number.isFinite(value)) throw new RangeError(`${layer}: logSigma2Init must be finite, got ${value}`);
   return value;
 };
+
+/**
+ * θ of a SparseVD layer from given weights: `theta` (a SparseVD layer's, with its `logSigma2`) or `kernel` (an
+ * ordinary layer's); both at once is ambiguous. Undefined when neither is given.
+ */
+export const startTheta = (
+  layer: string,
+  weights: Readonly<Record<string, tf.Tensor>> | undefined,
+  shape: number[],
+): tf.Tensor | undefined => {
+  if (weights?.theta !== undefined && weights.kernel !== undefined)
+    throw new RangeError(`${layer}: weights.theta and weights.kernel both given; pass one`);
+  if (weights?.theta !== undefined) return fromWeights(layer, 'theta', weights.theta, shape);
+  if (weights?.kernel !== undefined) return fromWeights(layer, 'kernel', weights.kernel, shape);
+  return undefined;
+};
