@@ -95,7 +95,7 @@ const networkMismatch = (
 
 /**
  * The run's network initialised from given weights: every given parameter must be one a layer takes (`kernel`
- * also starts a SparseVD layer's `theta`), of its shape; a `Config` error names the first that is not.
+ * also starts a SparseVD layer's `theta`), of its shape; a `Config` error names those that are not.
  */
 const startFrom = (
   network: Sequential,
