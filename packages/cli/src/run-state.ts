@@ -6,6 +6,7 @@ import {
   type SparsityReport,
   sparsityReport,
   structureReport,
+  structureSparsity,
   type WeightSparsity,
   weightSparsity,
 } from '@sparsevd/pruning';
@@ -78,7 +79,8 @@ export const restore = async (dir: string): Promise<E.Either<CliError, Restored>
 };
 
 /**
- * The sparsity a run reports: SparseVD's (log α) for a SparseVD run, the zeros of the weights for a
+ * The sparsity a run reports: SparseVD's (log α) for a SparseVD run, the weights the compacted network keeps
+ * for one with unit noise (SBP: a removed unit's weights are removed), the zeros of the weights for a
  * magnitude-pruned dense run, none for the plain dense baseline (1×).
  */
 export const runSparsity = (
@@ -87,8 +89,14 @@ export const runSparsity = (
   params: Params,
 ): { readonly report: WeightSparsity | undefined; readonly logAlpha: SparsityReport | undefined } => {
   if (!config.dense) {
-    const report = sparsityReport(network, params);
-    return { report, logAlpha: report };
+    const logAlpha = sparsityReport(network, params);
+    // With unit noise (SBP) the weights of removed units are removed too: count what the compacted network keeps.
+    if ((config.method ?? 'sparsevd') !== 'sparsevd')
+      return {
+        report: structureSparsity(structureReport(network, params, buildModel(config).inputShape)),
+        logAlpha,
+      };
+    return { report: logAlpha, logAlpha };
   }
   return {
     report: config.magnitude === undefined ? undefined : weightSparsity(network, params),

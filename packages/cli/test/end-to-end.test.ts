@@ -230,6 +230,12 @@ describe('sparsevd end to end on real MNIST (built command, plain node)', () => 
     expect(metrics(dir)).toHaveLength(1);
     // Started from the reference's SparseVD weights, its first epoch is already sparse.
     expect(metrics(dir)[0]?.compression).toBeGreaterThan(5);
+    // eval and report.json count the weights as the epochs do: those of the compacted network (with unit noise,
+    // a removed unit's weights are removed).
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    expect(report.compression).toBeCloseTo(metrics(dir)[0]?.compression as number, 6);
+    const evaluated = await run(process.execPath, [bin, 'eval', dir], { env });
+    expect(evaluated.stdout).toContain(`(${report.keptWeights} of ${report.totalWeights} weights kept)`);
     const refuse = (args: string[]) =>
       run(process.execPath, [bin, 'train', ...small, ...args], { env }).catch(
         (e: { code: number; stderr: string }) => e,

@@ -50,7 +50,12 @@ export {
   type SparsityReportOptions,
   sparsityReport,
 } from './sparsity-report.js';
-export { type LayerStructure, type StructureReport, structureReport } from './structure-report.js';
+export {
+  type LayerStructure,
+  type StructureReport,
+  structureReport,
+  structureSparsity,
+} from './structure-report.js';
 export { toTfjsGraphModel } from './tfjs-graph-model.js';
 export { toTfjsModel } from './tfjs-model.js';
 export type { TfjsModel, TfjsModelOptions, TfjsWeightSpec, TfjsWeightStorage } from './tfjs-model-types.js';

@@ -1,11 +1,14 @@
 import { disposeParams, type Params, type Sequential, type Shape } from '@sparsevd/layers';
 import { compact } from './compact.js';
 import { type ConvOp, checkInputShape, type DenseOp, type Op, readOps } from './internal/ops.js';
+import type { WeightSparsity } from './magnitude.js';
 
 /** One weight layer of a {@link StructureReport}: before (the eval-mode network) and after compaction. */
 export interface LayerStructure {
   readonly name: string;
   readonly kind: 'dense' | 'conv';
+  /** The weight tensor's shape in the dense network: `[inputs, units]`, or `[kh, kw, inChannels, filters]`. */
+  readonly shape: ReadonlyArray<number>;
   /** Input units (dense inputs, conv input channels) that feed at least one nonzero weight. */
   readonly inputs: { readonly before: number; readonly after: number };
   /** Output units (neurons, filters) kept. */
@@ -108,6 +111,7 @@ export const structureReport = (
     return {
       name: b.name,
       kind: b.kind,
+      shape: b.kind === 'conv' ? [b.kh, b.kw, b.inputs, b.outputs] : [b.inputs, b.outputs],
       inputs: { before: b.inputs, after: liveInputs(a) },
       units: { before: b.outputs, after: a.outputs },
       weights: { before: b.weights.length, nonzero: nonzero(a) },
@@ -124,5 +128,29 @@ export const structureReport = (
       before: flopsBefore.reduce((s, f) => s + f, 0),
       after: flopsAfter.reduce((s, f) => s + f, 0),
     },
+  };
+};
+
+/**
+ * The weights a structure report leaves, as a {@link WeightSparsity}: per layer, the nonzero weights of the
+ * compacted network against the dense layer's — what a network with unit noise (Structured Bayesian Pruning)
+ * keeps, its removed units' weights counted as removed with the ones SparseVD pruned.
+ */
+export const structureSparsity = (structure: StructureReport): WeightSparsity => {
+  const layers = structure.layers.map((l) => ({
+    name: l.name,
+    shape: l.shape,
+    weights: l.weights.before,
+    kept: l.weights.nonzero,
+    removedPercent: (100 * (l.weights.before - l.weights.nonzero)) / l.weights.before,
+  }));
+  const totalWeights = layers.reduce((n, l) => n + l.weights, 0);
+  const keptWeights = layers.reduce((n, l) => n + l.kept, 0);
+  return {
+    layers,
+    totalWeights,
+    keptWeights,
+    compression: keptWeights === 0 ? null : totalWeights / keptWeights,
+    allRemoved: keptWeights === 0 && totalWeights > 0,
   };
 };

@@ -14,7 +14,7 @@ import {
 } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compact, sparseModel, structureReport, toSparse } from '../src/index.js';
+import { compact, sparseModel, structureReport, structureSparsity, toSparse } from '../src/index.js';
 import { BACKENDS, useBackend } from './backends.js';
 import { evalOutputs, maxAbsDiff, rng } from './fixtures.js';
 
@@ -57,6 +57,21 @@ describe.each(BACKENDS)('unit noise through the layer protocol on the %s backend
     expect(report.unitsBefore).toBe('12-10');
     expect(report.units).toBe('8-6');
     expect(report.flops).toEqual({ before: 2 * (12 * 10 + 10 * 3), after: 2 * (8 * 6 + 6 * 3) });
+    // As weights: the compacted network keeps 8·6 + 6·3 of 12·10 + 10·3 (the dense layers have no zeros).
+    expect(report.layers.map((l) => l.shape)).toEqual([
+      [12, 10],
+      [10, 3],
+    ]);
+    expect(structureSparsity(report)).toMatchObject({
+      totalWeights: 150,
+      keptWeights: 66,
+      compression: 150 / 66,
+      allRemoved: false,
+      layers: [
+        { name: 'fc1', shape: [12, 10], weights: 120, kept: 48, removedPercent: 60 },
+        { name: 'fc2', shape: [10, 3], weights: 30, kept: 18, removedPercent: 40 },
+      ],
+    });
     disposeParams(params);
     disposeParams(c.params);
     x.dispose();

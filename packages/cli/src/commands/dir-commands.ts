@@ -2,14 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { BackendChoice } from '@sparsevd/backend';
 import { batches } from '@sparsevd/datasets';
 import { disposeParams } from '@sparsevd/layers';
-import {
-  formatCompression,
-  sparseModel,
-  sparsityReport,
-  structureReport,
-  toSparse,
-  weightSparsity,
-} from '@sparsevd/pruning';
+import { formatCompression, sparseModel, structureReport, toSparse, weightSparsity } from '@sparsevd/pruning';
 import { writeSparseFile } from '@sparsevd/pruning/node';
 import { type EpochMetrics, evaluate, type RunData } from '@sparsevd/train';
 import { loadRunData, readCheckpoint } from '@sparsevd/train/node';
@@ -70,8 +63,8 @@ export const evalCommand = async (
   const { checkpoint, network, params, inputShape, data } = loaded.right;
   const pruned = evaluate(network, params, data.test, data.batching);
   const full = evaluate(network, params, data.test, data.batching, { mode: 'mean' });
-  // A dense run's weights are all kept unless magnitude pruning zeroed some: count its zeros.
-  const report = checkpoint.config.dense ? weightSparsity(network, params) : sparsityReport(network, params);
+  // As the run reports it (SBP: the compacted network's weights); a plain dense run's weights are counted.
+  const report = runSparsity(checkpoint.config, network, params).report ?? weightSparsity(network, params);
   const structure = structureReport(network, params, inputShape);
   io.out(
     `${[
