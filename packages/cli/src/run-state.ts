@@ -4,6 +4,7 @@ import type { Params, Sequential, Shape } from '@sparsevd/layers';
 import {
   masks,
   type SparsityReport,
+  type StructureReport,
   sparsityReport,
   structureReport,
   structureSparsity,
@@ -81,27 +82,25 @@ export const restore = async (dir: string): Promise<E.Either<CliError, Restored>
 /**
  * The sparsity a run reports: SparseVD's (log α) for a SparseVD run, the weights the compacted network keeps
  * for one with unit noise (SBP: a removed unit's weights are removed), the zeros of the weights for a
- * magnitude-pruned dense run, none for the plain dense baseline (1×).
+ * magnitude-pruned dense run, none for the plain dense baseline (1×); and, for every pruned network, the
+ * structure left (units kept, FLOPs of the compacted network), computed once.
  */
 export const runSparsity = (
   config: TrainConfig,
   network: Sequential,
   params: Params,
-): { readonly report: WeightSparsity | undefined; readonly logAlpha: SparsityReport | undefined } => {
-  if (!config.dense) {
-    const logAlpha = sparsityReport(network, params);
-    // With unit noise (SBP) the weights of removed units are removed too: count what the compacted network keeps.
-    if ((config.method ?? 'sparsevd') !== 'sparsevd')
-      return {
-        report: structureSparsity(structureReport(network, params, buildModel(config).inputShape)),
-        logAlpha,
-      };
-    return { report: logAlpha, logAlpha };
-  }
-  return {
-    report: config.magnitude === undefined ? undefined : weightSparsity(network, params),
-    logAlpha: undefined,
-  };
+): {
+  readonly report: WeightSparsity | undefined;
+  readonly logAlpha: SparsityReport | undefined;
+  readonly structure: StructureReport | undefined;
+} => {
+  const logAlpha = config.dense ? undefined : sparsityReport(network, params);
+  const counted = logAlpha ?? (config.magnitude === undefined ? undefined : weightSparsity(network, params));
+  if (counted === undefined) return { report: undefined, logAlpha, structure: undefined };
+  const structure = structureReport(network, params, buildModel(config).inputShape);
+  // With unit noise (SBP) the weights of removed units are removed too: count what the compacted network keeps.
+  const structured = !config.dense && (config.method ?? 'sparsevd') !== 'sparsevd';
+  return { report: structured ? structureSparsity(structure) : counted, logAlpha, structure };
 };
 
 /** Writes `report.json` and the three SVG plots of a run. */
@@ -114,7 +113,7 @@ export const writeOutputs = async (
   backend: BackendInfo | string,
 ): Promise<string[]> => {
   const files = runFiles(dir);
-  const { report, logAlpha } = runSparsity(config, network, params);
+  const { report, logAlpha, structure } = runSparsity(config, network, params);
   const last = metrics[metrics.length - 1];
   await writeJson(files.report, {
     config,
@@ -128,9 +127,7 @@ export const writeOutputs = async (
     layers: report?.layers ?? [],
     trainingSeconds: metrics.reduce((s, m) => s + m.seconds, 0),
     // Every pruned network (SparseVD, SBP, magnitude): units kept per layer and FLOPs of the compacted network.
-    ...(report !== undefined
-      ? { structure: structureReport(network, params, buildModel(config).inputShape) }
-      : {}),
+    ...(structure === undefined ? {} : { structure }),
   });
   const written = [files.report];
   const title = `${config.model} on ${config.dataset}${config.dense ? ' (dense)' : ''}${config.randomLabels ? ', random labels' : ''}`;

@@ -1,6 +1,7 @@
 import type { Layer, LayerTensor, Params } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNetwork } from './internal/check-network.js';
+import { withTotals } from './internal/weight-totals.js';
 
 /**
  * The keep mask of one ordinary weight tensor under magnitude pruning: 1 where the weight is kept, 0 where it is
@@ -176,13 +177,5 @@ export const weightSparsity = (network: Layer, params: Params): WeightSparsity =
       removedPercent: (100 * (weights - kept)) / weights,
     };
   });
-  const totalWeights = layers.reduce((s, l) => s + l.weights, 0);
-  const keptWeights = layers.reduce((s, l) => s + l.kept, 0);
-  return {
-    layers,
-    totalWeights,
-    keptWeights,
-    compression: keptWeights === 0 ? null : totalWeights / keptWeights,
-    allRemoved: keptWeights === 0 && totalWeights > 0,
-  };
+  return withTotals(layers);
 };

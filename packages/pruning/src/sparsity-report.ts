@@ -2,6 +2,7 @@ import { logAlpha } from '@sparsevd/estimators';
 import type { Layer, Params } from '@sparsevd/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNetwork } from './internal/check-network.js';
+import { withTotals } from './internal/weight-totals.js';
 
 /** A histogram of log α over fixed bins. */
 export interface Histogram {
@@ -101,13 +102,5 @@ export const sparsityReport = (
       logAlpha: histogram(values, bins, range),
     };
   });
-  const totalWeights = layers.reduce((s, l) => s + l.weights, 0);
-  const keptWeights = layers.reduce((s, l) => s + l.kept, 0);
-  return {
-    layers,
-    totalWeights,
-    keptWeights,
-    compression: keptWeights === 0 ? null : totalWeights / keptWeights,
-    allRemoved: keptWeights === 0 && totalWeights > 0,
-  };
+  return withTotals(layers);
 };

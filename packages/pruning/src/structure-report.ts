@@ -1,6 +1,7 @@
 import { disposeParams, type Params, type Sequential, type Shape } from '@sparsevd/layers';
 import { compact } from './compact.js';
 import { type ConvOp, checkInputShape, type DenseOp, type Op, readOps } from './internal/ops.js';
+import { withTotals } from './internal/weight-totals.js';
 import type { WeightSparsity } from './magnitude.js';
 
 /** One weight layer of a {@link StructureReport}: before (the eval-mode network) and after compaction. */
@@ -144,13 +145,5 @@ export const structureSparsity = (structure: StructureReport): WeightSparsity =>
     kept: l.weights.nonzero,
     removedPercent: (100 * (l.weights.before - l.weights.nonzero)) / l.weights.before,
   }));
-  const totalWeights = layers.reduce((n, l) => n + l.weights, 0);
-  const keptWeights = layers.reduce((n, l) => n + l.kept, 0);
-  return {
-    layers,
-    totalWeights,
-    keptWeights,
-    compression: keptWeights === 0 ? null : totalWeights / keptWeights,
-    allRemoved: keptWeights === 0 && totalWeights > 0,
-  };
+  return withTotals(layers);
 };

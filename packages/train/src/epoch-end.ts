@@ -1,7 +1,7 @@
 import { size, take } from '@sparsevd/datasets';
 import type { KlOptions, Params, Sequential, Shape } from '@sparsevd/layers';
 import { nonFiniteTensors } from '@sparsevd/layers';
-import { sparsityReport, structureReport, weightSparsity } from '@sparsevd/pruning';
+import { sparsityReport, structureReport, structureSparsity, weightSparsity } from '@sparsevd/pruning';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import type { RunData } from './data.js';
@@ -71,8 +71,8 @@ export const epochMetrics = (
       : !sparse && extras.weightSparsity === true
         ? weightSparsity(network, params)
         : undefined;
-  const total = structure?.layers.reduce((n, l) => n + l.weights.before, 0) ?? 0;
-  const kept = structure?.layers.reduce((n, l) => n + l.weights.nonzero, 0) ?? 0;
+  // With unit noise the weights of removed units are removed too: count what the compacted network keeps.
+  const counted = structure === undefined ? report : structureSparsity(structure);
   const kl = sparse ? tf.tidy(() => network.kl(params, klOptions).dataSync()[0] as number) : 0;
   const { sums } = end;
   const trained =
@@ -94,21 +94,8 @@ export const epochMetrics = (
     lr: end.lr,
     testError: test.error,
     testLoss: test.loss,
-    compression:
-      structure !== undefined
-        ? kept === 0
-          ? null
-          : total / kept
-        : report === undefined
-          ? 1
-          : report.compression,
-    layers:
-      structure?.layers.map((l) => ({
-        name: l.name,
-        removedPercent: 100 * (1 - l.weights.nonzero / l.weights.before),
-      })) ??
-      report?.layers.map((l) => ({ name: l.name, removedPercent: l.removedPercent })) ??
-      [],
+    compression: counted === undefined ? 1 : counted.compression,
+    layers: counted?.layers.map((l) => ({ name: l.name, removedPercent: l.removedPercent })) ?? [],
     seconds: sums.seconds,
     examplesPerSecond: sums.seconds > 0 ? sums.examples / sums.seconds : 0,
     ...(trained === undefined ? {} : { trainError: trained.error }),

@@ -64,8 +64,9 @@ export const evalCommand = async (
   const pruned = evaluate(network, params, data.test, data.batching);
   const full = evaluate(network, params, data.test, data.batching, { mode: 'mean' });
   // As the run reports it (SBP: the compacted network's weights); a plain dense run's weights are counted.
-  const report = runSparsity(checkpoint.config, network, params).report ?? weightSparsity(network, params);
-  const structure = structureReport(network, params, inputShape);
+  const counted = runSparsity(checkpoint.config, network, params);
+  const report = counted.report ?? weightSparsity(network, params);
+  const structure = counted.structure ?? structureReport(network, params, inputShape);
   io.out(
     `${[
       `${dir}: ${checkpoint.config.model} on ${checkpoint.config.dataset}, after ${checkpoint.position.epoch} of ${checkpoint.config.epochs} epochs`,
