@@ -433,7 +433,9 @@ export const buildResults = async ({ dir = RESULTS_DIR, root = ROOT } = {}) => {
       units ??
         (m === undefined
           ? '–'
-          : 'not counted: its report.json predates the count (`sparsevd report` on its checkpoint adds it)'),
+          : run?.report === undefined
+            ? 'counted when the run ends'
+            : `not counted: its report.json predates the count and its checkpoint was not kept (\`sparsevd report .repro/${name}\` adds it to a run whose checkpoint is there; \`node tools/repro/run.mjs ${name}\` retrains it)`),
       m === undefined ? '–' : times(m.compression),
       flops === undefined ? '–' : flops.toLocaleString('en-US'),
       runCell(name, run),
@@ -442,11 +444,17 @@ export const buildResults = async ({ dir = RESULTS_DIR, root = ROOT } = {}) => {
   };
   structureRow('LeNet-5-Caffe', 'SBP + SparseVD', 'lenet5-mnist-sbp-sparsevd-s1');
   structureRow('LeNet-5-Caffe', 'SparseVD alone', 'lenet5-mnist-sparsevd-s1');
+  structureRow('LeNet-5-Caffe', 'SparseVD alone, no KL warm-up', 'lenet5-mnist-sparsevd-nowarmup-s1');
   structureRow('LeNet-300-100', 'SBP + SparseVD', 'lenet300-mnist-sbp-sparsevd-plain-s1');
   structureRow(
     'LeNet-300-100',
     'SBP + SparseVD, pretrained with dropout + L2',
     'lenet300-mnist-sbp-sparsevd-s1',
+  );
+  structureRow(
+    'LeNet-300-100',
+    "SBP + SparseVD, from scratch with SparseVD's protocol",
+    'lenet300-mnist-sbp-sparsevd-scratch-s1',
   );
   structureRow('LeNet-300-100', 'SparseVD alone', 'lenet300-mnist-sparsevd-s1');
   line();
