@@ -64,9 +64,10 @@ constexpr int64_t kSmallConvFilters = 32;
 
 // NHWC convolution y = x ⊛ w for at most kSmallConvFilters filters (w [kh·kw·c, filters], y [batch·oh·ow,
 // filters]) without the patch matrix: every tap is read straight from the image and multiplied by the filters
-// padded to 16 lanes, four output pixels at once. For the compacted networks' convolutions (one to three input
-// channels, a few filters) the patch matrix cost more than the products: im2col of a one-channel 28 × 28
-// batch copies five floats at a time.
+// padded to 16 lanes, four output pixels at once; with one input channel, unit horizontal stride and dilation and
+// at most 12 filters, sixteen output pixels per vector and one vector per filter instead. For the compacted
+// networks' convolutions (one to three input channels, a few filters) the patch matrix cost more than the
+// products: im2col of a one-channel 28 × 28 batch copies five floats at a time.
 void SmallConv2d(const ConvGeometry& g, int64_t filters, const float* x, const float* w, float* y);
 
 // The adjoint of Im2col: dx is zeroed, then every column entry is added back where it was copied from.

@@ -1,5 +1,5 @@
-// The N-API functions of fused.cc (the fused SparseVD kernels), pooling.cc (max pooling) and random.cc
-// (tfjs-identical Gaussian noise).
+// The N-API functions of fused.cc (the fused SparseVD kernels), pooling.cc (max pooling), epilogue.cc (bias and
+// activation of a product's output) and random.cc (tfjs-identical Gaussian noise).
 #pragma once
 #include <node_api.h>
 
@@ -17,5 +17,6 @@ napi_value AdamUpdate(napi_env env, napi_callback_info info);
 napi_value MaxPool(napi_env env, napi_callback_info info);
 napi_value RandomNormal(napi_env env, napi_callback_info info);
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info);
+napi_value BiasActivation(napi_env env, napi_callback_info info);
 
 }  // namespace sparsevd

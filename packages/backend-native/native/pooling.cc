@@ -1,6 +1,7 @@
 // Max pooling over NHWC tensors and its gradient, on the pool's threads. Windows follow tfjs's geometry
 // (padding cells are skipped, never compared); as in tfjs-backend-cpu, a value counts only when it beats the
 // running maximum (from −∞), so ties go to the first maximum in row-major window order and NaN is never chosen.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -46,9 +47,51 @@ SPARSEVD_INLINE void ForWindow(const PoolGeometry& g, int64_t i, int64_t j, Visi
 
 // The window maxima of output row (b, i) into `out` (ow·c values). Channels are innermost, so the comparisons
 // run across them.
+//
+// MaxInto: o[j·c + ch] = max(o[j·c + ch], src[j·sw·c + ch]) for `count` outputs, one window cell each; kC is c
+// when it is a compile-time constant, 0 otherwise.
+template <int kC>
+SPARSEVD_INLINE void MaxInto(const float* __restrict src, float* __restrict o, int64_t count, int64_t sw, int64_t c) {
+  const int64_t cc = kC > 0 ? kC : c;
+  for (int64_t j = 0; j < count; ++j) {
+    const float* __restrict s = src + j * sw * cc;
+    float* __restrict oj = o + j * cc;
+    for (int64_t ch = 0; ch < cc; ++ch) oj[ch] = s[ch] > oj[ch] ? s[ch] : oj[ch];
+  }
+}
+
+// Outputs [jlo, jhi) have their whole window inside the row: there, for each window cell (di, dj) in row-major
+// order, one branch-free pass over all their channels — each output sees its cells in the same order as
+// through ForWindow, so the values are the same bit for bit (ties and NaN included); the edges go through ForWindow.
 SPARSEVD_INLINE void PoolRowBody(const PoolGeometry& g, const float* __restrict img, int64_t i, float* __restrict out) {
   const int64_t c = g.c;
+  const int64_t jlo = std::min<int64_t>(g.ow, (g.pl + g.sw - 1) / g.sw);
+  const int64_t last = g.w - g.fw + g.pl;  // the largest j·sw whose window ends inside the row
+  const int64_t jhi = last < 0 ? jlo : std::max<int64_t>(jlo, std::min<int64_t>(g.ow, last / g.sw + 1));
+  if (jhi > jlo) {
+    float* __restrict o = out + jlo * c;
+    const int64_t n = (jhi - jlo) * c;
+    for (int64_t e = 0; e < n; ++e) o[e] = -std::numeric_limits<float>::infinity();
+    for (int64_t di = 0; di < g.fh; ++di) {
+      const int64_t ii = i * g.sh + di - g.pt;
+      if (ii < 0 || ii >= g.h) continue;
+      for (int64_t dj = 0; dj < g.fw; ++dj) {
+        const float* __restrict src = img + (ii * g.w + jlo * g.sw - g.pl + dj) * c;
+        switch (c) {  // a few channels (the compacted networks'): the channel loop unrolled at compile time
+          case 1: MaxInto<1>(src, o, jhi - jlo, g.sw, c); break;
+          case 2: MaxInto<2>(src, o, jhi - jlo, g.sw, c); break;
+          case 3: MaxInto<3>(src, o, jhi - jlo, g.sw, c); break;
+          case 4: MaxInto<4>(src, o, jhi - jlo, g.sw, c); break;
+          default: MaxInto<0>(src, o, jhi - jlo, g.sw, c);
+        }
+      }
+    }
+  }
   for (int64_t j = 0; j < g.ow; ++j) {
+    if (j == jlo && jhi > jlo) {
+      j = jhi - 1;
+      continue;
+    }
     float* __restrict o = out + j * c;
     for (int64_t ch = 0; ch < c; ++ch) o[ch] = -std::numeric_limits<float>::infinity();
     ForWindow(g, i, j, [&](int64_t base) {

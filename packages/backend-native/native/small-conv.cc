@@ -1,5 +1,6 @@
 // SmallConv2d (conv.h): the forward NHWC convolution for a few filters, straight from the image.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -107,10 +108,123 @@ SPARSEVD_SIMD_VERSIONS(SmallConvRow2,
                         float* __restrict y, int64_t r),
                        (g, x, wv, filters, y, r))
 
+// One channel, unit horizontal stride and dilation, at most kPixelFilters filters: sixteen output pixels of a row
+// per vector and one vector per filter (with three filters the per-pixel vectors above leave 13 of 16 lanes idle;
+// from about 12 filters on the two paths do as many products, and the accumulators no longer fit the registers).
+// The image rows read are first copied, with their zero padding, into `padded` (h rows of `width` =
+// ⌈ow/32⌉·32 + kw − 1 floats), so every load is inside the copy; a padded tap then adds 0·w to the sum, which
+// leaves it exactly as skipping the tap does (the caller checks that w is finite). Each sum runs over di, then
+// dj, as SmallConvRowT's: the same products in the same order.
+constexpr int64_t kPixelFilters = 12;
+
+template <int kF>
+SPARSEVD_INLINE void PixelConvRowT(const ConvGeometry& g, const float* __restrict padded, const float* __restrict w,
+                                   float* __restrict y, int64_t r, int64_t width) {
+  const int64_t i = r % g.oh;
+  float* out = y + r * g.ow * kF;
+  // Two blocks of sixteen pixels at a time: each sum is a chain of kh·kw dependent additions, and two blocks give
+  // the core twice as many independent chains to overlap (the width is rounded up to 32 for the second block's
+  // loads; a block past the row is computed from zeros and not stored).
+  for (int64_t j = 0; j < g.ow; j += 2 * kLanes) {
+    V16 acc0[kF] = {}, acc1[kF] = {};
+    for (int64_t di = 0; di < g.kh; ++di) {
+      const int64_t ii = i * g.sh + di * g.dh - g.pt;
+      if (ii < 0 || ii >= g.h) continue;
+      const float* row = padded + ii * width + j;
+      const float* wrow = w + di * g.kw * kF;
+      for (int64_t dj = 0; dj < g.kw; ++dj) {
+        const V16 x0 = *reinterpret_cast<const V16*>(row + dj);
+        const V16 x1 = *reinterpret_cast<const V16*>(row + kLanes + dj);
+#pragma GCC unroll 12
+        for (int f = 0; f < kF; ++f) {
+          acc0[f] += x0 * wrow[dj * kF + f];
+          acc1[f] += x1 * wrow[dj * kF + f];
+        }
+      }
+    }
+    // The sums leave the registers through a scratch array: indexing the accumulators by a variable lane would
+    // keep them in memory through the whole loop above.
+    float lanes[kF][2 * kLanes];
+#pragma GCC unroll 12
+    for (int f = 0; f < kF; ++f) {
+      std::memcpy(lanes[f], &acc0[f], sizeof(V16));
+      std::memcpy(lanes[f] + kLanes, &acc1[f], sizeof(V16));
+    }
+    const int64_t count = g.ow - j < 2 * kLanes ? g.ow - j : 2 * kLanes;
+    float* o = out + j * kF;
+    for (int64_t k = 0; k < count; ++k)
+#pragma GCC unroll 12
+      for (int f = 0; f < kF; ++f) o[k * kF + f] = lanes[f][k];
+  }
+}
+
+SPARSEVD_INLINE void PixelConvRowBody(const ConvGeometry* g, const float* __restrict padded,
+                                      const float* __restrict w, int64_t filters, float* __restrict y, int64_t r,
+                                      int64_t width) {
+  switch (filters) {
+    case 1: PixelConvRowT<1>(*g, padded, w, y, r, width); return;
+    case 2: PixelConvRowT<2>(*g, padded, w, y, r, width); return;
+    case 3: PixelConvRowT<3>(*g, padded, w, y, r, width); return;
+    case 4: PixelConvRowT<4>(*g, padded, w, y, r, width); return;
+    case 5: PixelConvRowT<5>(*g, padded, w, y, r, width); return;
+    case 6: PixelConvRowT<6>(*g, padded, w, y, r, width); return;
+    case 7: PixelConvRowT<7>(*g, padded, w, y, r, width); return;
+    case 8: PixelConvRowT<8>(*g, padded, w, y, r, width); return;
+    case 9: PixelConvRowT<9>(*g, padded, w, y, r, width); return;
+    case 10: PixelConvRowT<10>(*g, padded, w, y, r, width); return;
+    case 11: PixelConvRowT<11>(*g, padded, w, y, r, width); return;
+    default: PixelConvRowT<12>(*g, padded, w, y, r, width); return;
+  }
+}
+SPARSEVD_SIMD_VERSIONS(PixelConvRow,
+                       (const ConvGeometry* g, const float* __restrict padded, const float* __restrict w,
+                        int64_t filters, float* __restrict y, int64_t r, int64_t width),
+                       (g, padded, w, filters, y, r, width))
+
+bool AllFinite(const float* v, int64_t n) {
+  for (int64_t e = 0; e < n; ++e)
+    if (!std::isfinite(v[e])) return false;
+  return true;
+}
+
 }  // namespace
 
 void SmallConv2d(const ConvGeometry& g, int64_t filters, const float* x, const float* w, float* y) {
   const int64_t kcols = g.Cols();
+  if (g.c == 1 && g.sw == 1 && g.dw == 1 && filters >= 1 && filters <= kPixelFilters && g.ow > 0 &&
+      AllFinite(w, kcols * filters)) {
+    const int64_t width = (g.ow + 2 * kLanes - 1) / (2 * kLanes) * (2 * kLanes) + g.kw - 1;
+    const int64_t per_row = g.ow * kcols * filters;
+    const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 16) / std::max<int64_t>(1, per_row));
+    ThePool().For(g.batch * g.oh, grain, [&](int64_t r0, int64_t r1) {
+      // The image of the rows being computed, each of its rows copied once (when first read) with its zero
+      // padding: padded[ii][t] = x[b][ii][t − pl] inside the image, 0 outside.
+      std::vector<float> padded(static_cast<size_t>(g.h * width));
+      std::vector<unsigned char> ready(static_cast<size_t>(g.h));
+      const int64_t first = std::min<int64_t>(std::max<int64_t>(g.pl, 0), width);
+      const int64_t last = std::min<int64_t>(std::max<int64_t>(g.pl + g.w, first), width);
+      int64_t held = -1;
+      for (int64_t r = r0; r < r1; ++r) {
+        const int64_t b = r / g.oh, i = r % g.oh;
+        if (b != held) {
+          std::fill(ready.begin(), ready.end(), 0);
+          held = b;
+        }
+        for (int64_t di = 0; di < g.kh; ++di) {
+          const int64_t ii = i * g.sh + di * g.dh - g.pt;
+          if (ii < 0 || ii >= g.h || ready[static_cast<size_t>(ii)] != 0) continue;
+          float* row = padded.data() + ii * width;
+          std::fill(row, row + first, 0.0f);
+          std::memcpy(row + first, x + (b * g.h + ii) * g.w + (first - g.pl),
+                      sizeof(float) * static_cast<size_t>(last - first));
+          std::fill(row + last, row + width, 0.0f);
+          ready[static_cast<size_t>(ii)] = 1;
+        }
+        PixelConvRow(&g, padded.data(), w, filters, y, r, width);
+      }
+    });
+    return;
+  }
   const int64_t vectors = filters <= kLanes ? 1 : 2;
   const int64_t width = vectors * kLanes;
   std::vector<float> wv(static_cast<size_t>(kcols * width), 0.0f);

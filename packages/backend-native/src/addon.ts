@@ -184,6 +184,17 @@ export interface Addon {
   maxPool(...args: [...geometry: number[], x: Float32Array, out: Float32Array]): void;
   /** The gradient of `maxPool` (overwrites `dx`). */
   maxPoolGrad(...args: [...geometry: number[], x: Float32Array, dy: Float32Array, dx: Float32Array]): void;
+  /**
+   * The epilogue of a product, in place: `y[r·n + j] = act(y[r·n + j] + bias[j])` for `rows` rows of `n`; `bias`
+   * has `n` values, or is null for none; `activation` 0 is the identity, 1 relu (NaN stays NaN, as `tf.relu`).
+   */
+  biasActivation(
+    y: Float32Array,
+    rows: number,
+    n: number,
+    bias: Float32Array | null,
+    activation: 0 | 1,
+  ): void;
   /** Matrix transpose. */
   transpose2d(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** OpenBLAS's build configuration. */

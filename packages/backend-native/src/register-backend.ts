@@ -4,7 +4,12 @@ import type { backend_util } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Addon } from './addon.js';
 import { markEscaped, release, stored } from './kernels/buffer-pool.js';
-import { conv2dBackpropFilterConfig, conv2dBackpropInputConfig, conv2dConfig } from './kernels/conv2d.js';
+import {
+  conv2dBackpropFilterConfig,
+  conv2dBackpropInputConfig,
+  conv2dConfig,
+  fusedConv2dConfig,
+} from './kernels/conv2d.js';
 import { ELEMENTWISE_KERNELS, elementwiseConfigs } from './kernels/elementwise.js';
 import { fusedConfigs, fusedGradients } from './kernels/fused.js';
 import { batchMatMulConfig, fusedMatMulConfig } from './kernels/mat-mul.js';
@@ -99,6 +104,7 @@ export const registerNativeBackend = (addon: Addon): void => {
     batchMatMulConfig(addon, cpu('BatchMatMul')),
     fusedMatMulConfig(addon, cpu('_FusedMatMul')),
     conv2dConfig(addon, cpu('Conv2D')),
+    fusedConv2dConfig(addon, cpu('FusedConv2D')),
     conv2dBackpropInputConfig(addon, cpu('Conv2DBackpropInput')),
     conv2dBackpropFilterConfig(addon, cpu('Conv2DBackpropFilter')),
     maxPoolConfig(addon, cpu('MaxPool')),

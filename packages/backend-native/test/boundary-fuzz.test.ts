@@ -102,6 +102,12 @@ const CASES: Case[] = [
     kinds: [G, S, A, A, A],
   },
   {
+    fn: 'biasActivation',
+    label: 'biasActivation',
+    make: () => [floats(12), 3, 4, floats(4), 1],
+    kinds: [A, S, S, O, F],
+  },
+  {
     fn: 'col2im',
     label: 'col2im',
     make: () => [...GEOMETRY, floats(PATCHES), floats(IMAGE)],

@@ -460,8 +460,18 @@ describe.runIf(state.available || required).each(isas)(
     });
 
     // One vector per pixel (3, 16 filters) and two (20, 32); padding, strides, dilation; rows of 5 to 24 pixels.
+    // One channel with at most 12 filters and unit horizontal stride and dilation takes the sixteen-pixel
+    // path: rows shorter than, equal to and just past 16 pixels, padding, a vertical stride and dilation, 1 to
+    // 12 filters; 13 filters and a horizontal stride of 2 go back to the per-pixel vectors.
     it.each([
       [[3, 28, 28, 1], [5, 5, 1, 3], 1, 'valid', 1],
+      [[2, 9, 33, 1], [5, 5, 1, 5], 1, 'same', 1],
+      [[2, 7, 5, 1], [3, 3, 1, 8], [2, 1], 'same', 1],
+      [[2, 20, 16, 1], [5, 5, 1, 1], 1, 'valid', 1],
+      [[2, 17, 17, 1], [3, 3, 1, 4], 1, 'same', [2, 1]],
+      [[2, 12, 20, 1], [5, 5, 1, 12], 1, 'same', 1],
+      [[2, 12, 20, 1], [5, 5, 1, 13], 1, 'same', 1],
+      [[2, 12, 20, 1], [5, 5, 1, 3], 2, 'same', 1],
       [[2, 12, 12, 3], [5, 5, 3, 16], 1, 'valid', 1],
       [[2, 11, 9, 4], [3, 3, 4, 20], 2, 'same', 1],
       [[2, 10, 10, 2], [3, 3, 2, 32], 1, 'same', 2],
@@ -473,14 +483,170 @@ describe.runIf(state.available || required).each(isas)(
           tf.conv2d(
             tf.randomNormal([...xs], 0, 1, 'float32', 31) as tf.Tensor4D,
             tf.randomNormal([...fs], 0, 0.3, 'float32', 32) as tf.Tensor4D,
-            strides,
+            strides as number | [number, number],
             pad,
             'NHWC',
-            dilation,
+            dilation as number | [number, number],
           ),
         ]);
       }
       expect(relErr(results.cpu?.[0] ?? [], results.native?.[0] ?? [])).toBeLessThan(1e-5);
+    });
+
+    // The sixteen-pixel path sums the same products in the same order as the per-pixel one: 3 filters (sixteen
+    // pixels) give exactly the first 3 outputs of the same filters padded to 13 (per-pixel vectors), padding
+    // taps included.
+    it('one channel: the sixteen-pixel path equals the per-pixel one bit for bit', async () => {
+      await tf.setBackend('native');
+      const [few, many] = values(() => {
+        const x = tf.randomNormal([3, 28, 28, 1], 0, 1, 'float32', 41) as tf.Tensor4D;
+        const w = tf.randomNormal([5, 5, 1, 3], 0, 0.3, 'float32', 42) as tf.Tensor4D;
+        const padded = tf.concat(
+          [w, tf.randomNormal([5, 5, 1, 10], 0, 0.3, 'float32', 43)],
+          3,
+        ) as tf.Tensor4D;
+        return [
+          tf.conv2d(x, w, 1, 'same', 'NHWC'),
+          tf.slice(tf.conv2d(x, padded, 1, 'same', 'NHWC'), [0, 0, 0, 0], [-1, -1, -1, 3]),
+        ];
+      });
+      expect(Array.from(few ?? [])).toEqual(Array.from(many ?? []));
+    });
+
+    // A padding tap adds 0·w in the sixteen-pixel path, which is NaN for an infinite w where the cpu backend skips
+    // the tap: such filters take the per-pixel path, and the infinities land where the cpu backend puts them.
+    it('one channel: an infinite weight gives the cpu backend’s infinities and NaNs', async () => {
+      const results: Record<string, Float32Array[]> = {};
+      for (const backend of ['cpu', 'native']) {
+        await tf.setBackend(backend);
+        results[backend] = values(() => {
+          const x = tf.randomUniform([1, 6, 18, 1], 0.5, 1, 'float32', 44) as tf.Tensor4D;
+          const w = tf.tensor4d([1, 0.5, Number.POSITIVE_INFINITY, 2, 1, 0.25, 0.5, 1, -1], [3, 3, 1, 1]);
+          return [tf.conv2d(x, tf.concat([w, tf.mul(w, 0.5)], 3) as tf.Tensor4D, 1, 'same', 'NHWC')];
+        });
+      }
+      expect(Array.from(results.native?.[0] ?? [])).toEqual(Array.from(results.cpu?.[0] ?? []));
+    });
+  },
+);
+
+describe.runIf(state.available || required).each(isas)(
+  'bias and activation after a product (FusedConv2D, _FusedMatMul), %s version',
+  (isa) => {
+    beforeAll(async () => {
+      if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
+      registerBackend({ isa });
+      await tf.setBackend('native');
+    });
+    afterAll(() => {
+      if (state.available) setIsa(widest);
+    });
+
+    /** Bit patterns, so that NaN equals NaN and −0 differs from 0. */
+    const bits = (v: Float32Array | undefined) =>
+      Array.from(new Uint32Array((v ?? new Float32Array()).slice().buffer));
+
+    // The fused kernel adds the bias and applies relu in one native pass: the same float operations as tf.add then
+    // tf.relu, so the values are equal bit for bit; a NaN in the input stays NaN through relu (it once became 0
+    // in _FusedMatMul's JavaScript epilogue). 3 filters take the direct kernel, 40 the GEMM.
+    it.each([
+      [3, 'linear', true],
+      [3, 'relu', true],
+      [3, 'relu', false],
+      [40, 'linear', true],
+      [40, 'relu', true],
+    ] as const)(
+      'conv2d with %i filters, %s, bias %s: the unfused ops bit for bit',
+      (filters, activation, withBias) => {
+        const [fused, unfused] = values(() => {
+          const x = tf.randomNormal([2, 9, 11, 2], 0, 1, 'float32', 51);
+          const xs = tf.where(
+            tf.equal(tf.reshape(tf.range(0, x.size), x.shape), 17),
+            tf.scalar(Number.NaN),
+            x,
+          ) as tf.Tensor4D;
+          const w = tf.randomNormal([3, 3, 2, filters], 0, 0.5, 'float32', 52) as tf.Tensor4D;
+          const b = tf.randomNormal([filters], 0, 1, 'float32', 53);
+          const conv = tf.conv2d(xs, w, 1, 'same');
+          const biased = withBias ? tf.add(conv, b) : conv;
+          return [
+            tf.fused.conv2d({
+              x: xs,
+              filter: w,
+              strides: 1,
+              pad: 'same',
+              ...(withBias ? { bias: b } : {}),
+              activation,
+            }),
+            activation === 'relu' ? tf.relu(biased) : biased,
+          ];
+        });
+        expect(fused?.some((v) => Number.isNaN(v))).toBe(true);
+        expect(bits(fused)).toEqual(bits(unfused));
+      },
+    );
+
+    // A plain conv layer computes tf.fused.conv2d with its bias: training through it must give the gradients
+    // of tf.add(tf.conv2d(…), bias) exactly, so runs of the dense baselines do not change with the fusion.
+    it.each([3, 40])(
+      'conv2d with %i filters and a bias: value and gradients as the unfused ops, bit for bit',
+      (filters) => {
+        const x = tf.randomNormal([2, 9, 11, 2], 0, 1, 'float32', 57) as tf.Tensor4D;
+        const w = tf.randomNormal([3, 3, 2, filters], 0, 0.5, 'float32', 58) as tf.Tensor4D;
+        const b = tf.randomNormal([filters], 0, 1, 'float32', 59);
+        const loss =
+          (fused: boolean) =>
+          (xi: tf.Tensor, wi: tf.Tensor, bi: tf.Tensor): tf.Scalar =>
+            tf.sum(
+              tf.square(
+                fused
+                  ? tf.fused.conv2d({
+                      x: xi as tf.Tensor4D,
+                      filter: wi as tf.Tensor4D,
+                      strides: 1,
+                      pad: 'same',
+                      bias: bi,
+                    })
+                  : tf.add(tf.conv2d(xi as tf.Tensor4D, wi as tf.Tensor4D, 1, 'same'), bi),
+              ),
+            );
+        const [fusedOut, ...fusedGrads] = values(() => {
+          const { value, grads } = tf.valueAndGrads(loss(true))([x, w, b]);
+          return [value, ...grads];
+        });
+        const [plainOut, ...plainGrads] = values(() => {
+          const { value, grads } = tf.valueAndGrads(loss(false))([x, w, b]);
+          return [value, ...grads];
+        });
+        expect(bits(fusedOut)).toEqual(bits(plainOut));
+        expect(fusedGrads.map(bits)).toEqual(plainGrads.map(bits));
+        tf.dispose([x, w, b]);
+      },
+    );
+
+    it.each([
+      ['linear', true],
+      ['relu', true],
+      ['relu', false],
+    ] as const)('matMul, %s, bias %s: the unfused ops bit for bit', (activation, withBias) => {
+      const [fused, unfused] = values(() => {
+        const a = tf.randomNormal([37, 29], 0, 1, 'float32', 54);
+        const as = tf.where(
+          tf.equal(tf.reshape(tf.range(0, a.size), a.shape), 40),
+          tf.scalar(Number.NaN),
+          a,
+        ) as tf.Tensor2D;
+        const b = tf.randomNormal([29, 23], 0, 0.5, 'float32', 55) as tf.Tensor2D;
+        const bias = tf.randomNormal([23], 0, 1, 'float32', 56);
+        const product = tf.matMul(as, b);
+        const biased = withBias ? tf.add(product, bias) : product;
+        return [
+          tf.fused.matMul({ a: as, b, ...(withBias ? { bias } : {}), activation }),
+          activation === 'relu' ? tf.relu(biased) : biased,
+        ];
+      });
+      expect(fused?.some((v) => Number.isNaN(v))).toBe(true);
+      expect(bits(fused)).toEqual(bits(unfused));
     });
   },
 );

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { conv, geometry, spatialOutput } from './internal/conv-geometry.js';
+import { convBias, geometry, spatialOutput } from './internal/conv-geometry.js';
 import { checkPositiveInt, fromWeights, glorotUniform, variable } from './internal/init.js';
 import { plainLayer } from './internal/plain-layer.js';
 import { checkNhwc } from './internal/shape.js';
@@ -44,7 +44,7 @@ export const plainConv2d = (options: {
     },
     apply: (p, x) => {
       checkNhwc(label, x, p.kernel.shape[2] as number);
-      return tf.tidy(() => tf.add(conv(x, p.kernel, g), p.bias));
+      return tf.tidy(() => convBias(x, p.kernel, p.bias, g));
     },
     outputShape: (s) => [...spatialOutput(label, s, g), filters],
     weightCount: (s) => filterShape(s).reduce((a, b) => a * b, 1),

@@ -1,6 +1,6 @@
 import { lrtConv2d, type Noise } from '@sparsevd/estimators';
 import * as tf from '@tensorflow/tfjs-core';
-import { conv, geometry, spatialOutput } from './internal/conv-geometry.js';
+import { convBias, geometry, spatialOutput } from './internal/conv-geometry.js';
 import {
   checkLogSigma2Init,
   checkPositiveInt,
@@ -96,7 +96,7 @@ export const conv2d = (options: Conv2dLayerOptions): Layer<SparseParams> => {
         });
       }
       return tf.tidy(() =>
-        tf.add(conv(x, mode === 'eval' ? maskedTheta(p, threshold, fused) : p.theta, g), p.bias),
+        convBias(x, mode === 'eval' ? maskedTheta(p, threshold, fused) : p.theta, p.bias, g),
       );
     },
     kl: sparseKl(options.kl),

@@ -14,53 +14,98 @@ const nhwc = (attrs: NamedAttrMap | undefined): boolean =>
 export const SMALL_CONV_FILTERS = 32;
 
 /**
- * `Conv2D` (NHWC) as im2col + one GEMM: `[B·oh·ow, kh·kw·C] × [kh·kw·C, F]`; with at most 32 filters (the
- * compacted networks' convolutions) the addon's `conv2dSmall` instead, which a GEMM library's kernels beat
- * by far on so few columns.
+ * The NHWC convolution of `x` by `filter` as im2col + one GEMM: `[B·oh·ow, kh·kw·C] × [kh·kw·C, F]`; with at most
+ * 32 filters (the compacted networks' convolutions) the addon's `conv2dSmall` instead, which a GEMM library's
+ * kernels beat by far on so few columns. Undefined when the inputs are outside what the addon takes (the caller
+ * falls back to the cpu kernel).
  */
+const convolve = (
+  addon: Addon,
+  backend: MathBackendCPU,
+  x: TensorInfo,
+  filter: TensorInfo,
+  attrs: NamedAttrMap | undefined,
+): { values: Float32Array; shape: number[] } | undefined => {
+  const xv = floats(backend, x);
+  const fv = floats(backend, filter);
+  if (xv === undefined || fv === undefined || !nhwc(attrs)) return undefined;
+  const a = attrs as Attrs;
+  const c = convInfo(x.shape, filter.shape, a, a.dilations);
+  const rows = c.batchSize * c.outHeight * c.outWidth;
+  const k = c.filterHeight * c.filterWidth * c.inChannels;
+  const out =
+    rows * k * c.outChannels > 0
+      ? uninitialized(rows * c.outChannels)
+      : new Float32Array(rows * c.outChannels);
+  if (rows * k * c.outChannels > 0 && c.outChannels <= SMALL_CONV_FILTERS) {
+    addon.conv2dSmall(im2colGeometry(c), c.outChannels, xv, fv, out);
+  } else if (rows * k * c.outChannels > 0) {
+    const cols = uninitialized(rows * k);
+    addon.im2col(...im2colGeometry(c), xv, cols);
+    addon.sgemm(
+      false,
+      false,
+      rows,
+      c.outChannels,
+      k,
+      1,
+      cols,
+      0,
+      k,
+      fv,
+      0,
+      c.outChannels,
+      0,
+      out,
+      0,
+      c.outChannels,
+    );
+    release(cols);
+  }
+  return { values: out, shape: [c.batchSize, c.outHeight, c.outWidth, c.outChannels] };
+};
+
+/** `Conv2D` (NHWC) by the addon (see `convolve`); anything else goes to the cpu kernel. */
 export const conv2dConfig = (addon: Addon, fallback: KernelFunc): KernelConfig => ({
   kernelName: 'Conv2D',
   backendName: 'native',
   kernelFunc: (args) => {
     const backend = args.backend as MathBackendCPU;
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
-    const attrs = args.attrs as Attrs;
-    const xv = floats(backend, x);
-    const fv = floats(backend, filter);
-    if (xv === undefined || fv === undefined || !nhwc(args.attrs)) return fallback(args);
-    const c = convInfo(x.shape, filter.shape, attrs, attrs.dilations);
-    const rows = c.batchSize * c.outHeight * c.outWidth;
-    const k = c.filterHeight * c.filterWidth * c.inChannels;
-    const out =
-      rows * k * c.outChannels > 0
-        ? uninitialized(rows * c.outChannels)
-        : new Float32Array(rows * c.outChannels);
-    if (rows * k * c.outChannels > 0 && c.outChannels <= SMALL_CONV_FILTERS) {
-      addon.conv2dSmall(im2colGeometry(c), c.outChannels, xv, fv, out);
-    } else if (rows * k * c.outChannels > 0) {
-      const cols = uninitialized(rows * k);
-      addon.im2col(...im2colGeometry(c), xv, cols);
-      addon.sgemm(
-        false,
-        false,
-        rows,
-        c.outChannels,
-        k,
-        1,
-        cols,
-        0,
-        k,
-        fv,
-        0,
-        c.outChannels,
-        0,
-        out,
-        0,
-        c.outChannels,
+    const out = convolve(addon, backend, x, filter, args.attrs);
+    return out === undefined ? fallback(args) : backend.makeTensorInfo(out.shape, 'float32', out.values);
+  },
+});
+
+/**
+ * `FusedConv2D` (`tf.fused.conv2d`: convolution, bias, activation) with the identity or relu: the convolution as
+ * `Conv2D`'s, then the bias and the activation in one native pass over the output (the values of the unfused
+ * ops, bit for bit). Other activations, PReLU weights and NCHW go to the cpu kernel.
+ */
+export const fusedConv2dConfig = (addon: Addon, fallback: KernelFunc): KernelConfig => ({
+  kernelName: 'FusedConv2D',
+  backendName: 'native',
+  kernelFunc: (args) => {
+    const backend = args.backend as MathBackendCPU;
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+    const activation = String((args.attrs as Attrs | undefined)?.activation ?? 'linear');
+    if (x === undefined || filter === undefined || preluActivationWeights !== undefined)
+      return fallback(args);
+    if (activation !== 'linear' && activation !== 'relu') return fallback(args);
+    const filters = filter.shape[3] as number;
+    const bv = bias === undefined ? null : floats(backend, bias);
+    if (bv === undefined || (bv !== null && bv.length !== filters)) return fallback(args);
+    const out = convolve(addon, backend, x, filter, args.attrs);
+    if (out === undefined) return fallback(args);
+    if (bv !== null || activation === 'relu')
+      addon.biasActivation(
+        out.values,
+        out.values.length / filters,
+        filters,
+        bv,
+        activation === 'relu' ? 1 : 0,
       );
-      release(cols);
-    }
-    return backend.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
+    return backend.makeTensorInfo(out.shape, 'float32', out.values);
   },
 });
 

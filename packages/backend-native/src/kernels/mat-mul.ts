@@ -115,6 +115,12 @@ export const fusedMatMulConfig = (addon: Addon, fallback: KernelFunc): KernelCon
     if (bias !== undefined && (bv === undefined || (bv.length !== n && bv.length !== 1)))
       return fallback(args);
     const v = out.values;
+    // Identity and relu with a bias of n values (or none): one native pass (the unfused ops' values, bit for bit).
+    if ((activation === 'linear' || activation === 'relu') && (bv === undefined || bv.length === n)) {
+      if (bv !== undefined || activation === 'relu')
+        addon.biasActivation(v, v.length / n, n, bv ?? null, activation === 'relu' ? 1 : 0);
+      return backend.makeTensorInfo(out.shape, 'float32', v);
+    }
     for (let i = 0; i < v.length; i += 1) {
       let x = v[i] as number;
       if (bv !== undefined) x += bv.length === 1 ? (bv[0] as number) : (bv[i % n] as number);

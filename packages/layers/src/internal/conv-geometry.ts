@@ -50,6 +50,16 @@ export const spatialOutput = (layer: string, inputShape: Shape, g: Geometry): [n
   return out;
 };
 
-/** tf.conv2d with the geometry. */
-export const conv = (x: tf.Tensor, filter: tf.Tensor, g: Geometry): tf.Tensor =>
-  tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, g.strides as [number, number], g.padding);
+/**
+ * conv(x, filter) + bias as one `tf.fused.conv2d`: the backend's FusedConv2D, which adds the bias in the pass that
+ * writes the output where it has one (`native`, `wasm`, `webgl`, `tensorflow`); `cpu` and `native` give the values
+ * of tf.add(conv(…), bias) bit for bit, `wasm` and `webgl` may round differently where they add the bias first.
+ */
+export const convBias = (x: tf.Tensor, filter: tf.Tensor, bias: tf.Tensor, g: Geometry): tf.Tensor =>
+  tf.fused.conv2d({
+    x: x as tf.Tensor4D,
+    filter: filter as tf.Tensor4D,
+    strides: g.strides as [number, number],
+    pad: g.padding,
+    bias,
+  });
