@@ -19,6 +19,7 @@ import {
   publishedSparsity,
   RESULTS_DIR,
   ROOT,
+  targetEpochs,
   trainFlags,
   WORK_DIR,
 } from './specs.mjs';
@@ -78,9 +79,7 @@ const publish = async (name, backend) => {
     else rmSync(join(out, file), { force: true });
   }
   const epochs = readLines(join(now.dir, 'metrics.jsonl')).length;
-  // metrics.jsonl holds every phase's epochs: an SBP method's paper protocol pretrains for 200 first.
-  const pretrain = spec.protocol === 'paper' && spec.method.startsWith('sbp') ? 200 : 0;
-  const target = pretrain + (spec.epochs ?? (spec.protocol === 'paper' ? 200 : 20));
+  const target = targetEpochs(spec);
   if (
     now.kind === 'finished' &&
     spec.method === 'sparsevd' &&
@@ -142,15 +141,22 @@ const runOne = (name, backend) => {
   if (now.kind === 'finished') return Promise.resolve(0);
   if (now.kind === 'new') rmSync(now.dir, { recursive: true, force: true }); // died before its first checkpoint
   mkdirSync(WORK_DIR, { recursive: true });
+  const spec = specs.get(name);
+  if (now.kind === 'new' && spec.initFrom !== undefined && state(spec.initFrom).kind !== 'finished') {
+    process.stderr.write(
+      `repro: ${name} starts from ${spec.initFrom}, which has not finished here; run it first: ${commandLine(spec.initFrom)}\n`,
+    );
+    return Promise.resolve(2);
+  }
   const args =
     now.kind === 'stopped'
       ? ['resume', now.dir, '--backend', backend]
-      : ['train', ...trainFlags(specs.get(name)), '--out', now.dir, '--backend', backend];
+      : ['train', ...trainFlags(spec), '--out', now.dir, '--backend', backend];
   process.stderr.write(
     `repro: ${name}: ${now.kind === 'stopped' ? `resuming after epoch ${now.epochs}` : 'starting'} — sparsevd ${args.join(' ')}\n`,
   );
   return new Promise((resolve) => {
-    child = spawn(process.execPath, [CLI, ...args], { stdio: 'inherit' });
+    child = spawn(process.execPath, [CLI, ...args], { stdio: 'inherit', cwd: ROOT });
     child.on('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
   });
 };

@@ -33,6 +33,7 @@ const KEYS = new Set([
   'trainSubset',
   'sparsityOf',
   'denseRun',
+  'initFrom',
   'note',
 ]);
 
@@ -70,6 +71,14 @@ export const specProblems = (name, spec) => {
     for (const field of ['sparsityOf', 'denseRun'])
       if (spec[field] !== undefined) bad(field, 'only a magnitude run takes it');
   }
+  if (spec.initFrom !== undefined) {
+    if (typeof spec.initFrom !== 'string' || spec.initFrom === '' || spec.initFrom === name)
+      bad('initFrom', `must name another run (its file's name, without .json), got ${JSON.stringify(spec.initFrom)}`);
+    if (!['sparsevd', 'sbp', 'sbp+sparsevd'].includes(spec.method))
+      bad('initFrom', `only a sparsevd, sbp or sbp+sparsevd run starts from another run, not ${spec.method}`);
+    if (spec.pretrainRegularizer !== undefined)
+      bad('initFrom', 'replaces the pretraining; drop pretrainRegularizer');
+  }
   return problems;
 };
 
@@ -84,6 +93,20 @@ export const publishedSparsity = (name, resultsDir = RESULTS_DIR) => {
   const report = JSON.parse(readFileSync(path, 'utf8'));
   return report.layers.map((l) => ((l.weights - l.kept) / l.weights).toFixed(6));
 };
+
+/**
+ * Where a run named by `initFrom` keeps its checkpoint, as the repository root sees it (`.repro/NAME`): the
+ * reproduction runs the CLI from the root, and the same path is what a person types there.
+ */
+export const initFromDir = (name) => join('.repro', name);
+
+/**
+ * The epochs a run's metrics.jsonl holds when it has finished: an SBP method under the paper protocol pretrains
+ * for 200 first, unless it starts from another run (`initFrom`), which replaces the pretraining.
+ */
+export const targetEpochs = (spec) =>
+  (spec.protocol === 'paper' && spec.method.startsWith('sbp') && spec.initFrom === undefined ? 200 : 0) +
+  (spec.epochs ?? (spec.protocol === 'paper' ? 200 : 20));
 
 /** The `sparsevd train` flags of a run (without `--out` and `--backend`). */
 export const trainFlags = (spec, resultsDir = RESULTS_DIR) => [
@@ -100,6 +123,7 @@ export const trainFlags = (spec, resultsDir = RESULTS_DIR) => [
   ...(spec.epochs === undefined ? [] : ['--epochs', String(spec.epochs)]),
   ...(spec.klWarmup === undefined ? [] : ['--kl-warmup', spec.klWarmup]),
   ...(spec.pretrainRegularizer === undefined ? [] : ['--pretrain-regularizer', spec.pretrainRegularizer]),
+  ...(spec.initFrom === undefined ? [] : ['--init-from', initFromDir(spec.initFrom)]),
   ...(spec.randomLabels === true ? ['--random-labels'] : []),
   ...(spec.trainSubset === undefined ? [] : ['--train-subset', String(spec.trainSubset)]),
   '--seed',
@@ -123,7 +147,12 @@ export const loadSpecs = (dir = SPECS_DIR) => {
       if (problems.length > 0) throw new Error(problems.join('\n'));
       return { name, spec };
     });
-  return new Map(specs.map(({ name, spec }) => [name, spec]));
+  const byName = new Map(specs.map(({ name, spec }) => [name, spec]));
+  const unknown = [...byName]
+    .filter(([, spec]) => spec.initFrom !== undefined && !byName.has(spec.initFrom))
+    .map(([name, spec]) => `${name}.json: initFrom: no run named ${spec.initFrom} in ${dir}`);
+  if (unknown.length > 0) throw new Error(unknown.join('\n'));
+  return byName;
 };
 
 /** The command line a person types to run one configuration by hand, as the reproduction runs it. */

@@ -8,7 +8,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM tool modules without types
 import { buildResults, machinesOf } from '../repro/results.mjs';
 // @ts-expect-error plain ESM tool modules without types
-import { loadSpecs, publishedSparsity, ROOT, specProblems, trainFlags } from '../repro/specs.mjs';
+import {
+  loadSpecs,
+  publishedSparsity,
+  ROOT,
+  specProblems,
+  targetEpochs,
+  trainFlags,
+} from '../repro/specs.mjs';
 
 type Spec = Record<string, unknown>;
 
@@ -56,7 +63,46 @@ describe('run configurations', () => {
       expect(config.trainSubset, name).toBe(spec.trainSubset);
       if (spec.pretrainRegularizer !== undefined)
         expect(config.pretrainRegularizer, name).toBe(spec.pretrainRegularizer);
+      // A run that starts from another one takes its weights from that run's directory, and pretrains no more.
+      expect(config.initFrom, name).toBe(
+        spec.initFrom === undefined ? undefined : join('.repro', spec.initFrom as string),
+      );
+      if (spec.initFrom !== undefined) expect(config.pretrainEpochs, name).toBe(0);
     }
+  });
+
+  it("counts the epochs a finished run holds: the SBP paper protocol's pretraining, unless it starts from a run", () => {
+    const sbp = { model: 'lenet5', dataset: 'mnist', method: 'sbp+sparsevd', protocol: 'paper', seed: 1 };
+    expect(targetEpochs(sbp)).toBe(400);
+    expect(targetEpochs({ ...sbp, initFrom: 'lenet5-mnist-dense-s1' })).toBe(200);
+    expect(targetEpochs({ ...sbp, method: 'sparsevd' })).toBe(200);
+    expect(targetEpochs({ ...sbp, protocol: 'default' })).toBe(20);
+    expect(targetEpochs({ ...sbp, protocol: 'default', epochs: 50 })).toBe(50);
+  });
+
+  it('refuses an initFrom that names no run, or that a method cannot use', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'specs-'));
+    try {
+      const spec = { model: 'lenet5', dataset: 'mnist', method: 'sbp', protocol: 'paper', seed: 1 };
+      writeFileSync(join(dir, 'a.json'), JSON.stringify({ ...spec, method: 'dense' }));
+      writeFileSync(join(dir, 'b.json'), JSON.stringify({ ...spec, initFrom: 'a' }));
+      expect(loadSpecs(dir).get('b')?.initFrom).toBe('a');
+      writeFileSync(join(dir, 'c.json'), JSON.stringify({ ...spec, initFrom: 'z' }));
+      expect(() => loadSpecs(dir)).toThrow(/c\.json: initFrom: no run named z/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const ok = { model: 'lenet5', dataset: 'mnist', method: 'sbp', protocol: 'paper', seed: 1, initFrom: 'd' };
+    expect(specProblems('a', ok)).toEqual([]);
+    expect(specProblems('a', { ...ok, initFrom: 'a' })).toEqual([
+      'a.json: initFrom: must name another run (its file\'s name, without .json), got "a"',
+    ]);
+    expect(specProblems('a', { ...ok, method: 'dense' })).toEqual([
+      'a.json: initFrom: only a sparsevd, sbp or sbp+sparsevd run starts from another run, not dense',
+    ]);
+    expect(specProblems('a', { ...ok, pretrainRegularizer: 'none' })).toEqual([
+      'a.json: initFrom: replaces the pretraining; drop pretrainRegularizer',
+    ]);
   });
 
   it('names the file and the field of a configuration that cannot run', () => {
