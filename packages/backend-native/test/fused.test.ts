@@ -25,6 +25,21 @@ const required = process.env.CI === 'true';
 const isas: ReadonlyArray<NativeIsa> = state.available ? supportedIsas() : ['baseline'];
 const widest = isas.at(-1) ?? 'baseline';
 
+/**
+ * Hooks of a describe block that tests one version of the vectorised kernels: that version registered (and the
+ * backend made current when `current`), the widest one restored afterwards. Without the addon (in CI) it fails.
+ */
+const useIsa = (isa: NativeIsa, current: boolean): void => {
+  beforeAll(async () => {
+    if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
+    registerBackend({ isa });
+    if (current) await tf.setBackend('native');
+  });
+  afterAll(() => {
+    if (state.available) setIsa(widest);
+  });
+};
+
 const K1 = 0.63576;
 const K2 = 1.8732;
 const K3 = 1.48695;
@@ -62,14 +77,7 @@ const weights = (n: number, seed: number) => {
 };
 
 describe.runIf(state.available || required).each(isas)('fused SparseVD kernels, %s version', (isa) => {
-  beforeAll(async () => {
-    if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
-    registerBackend({ isa });
-    await tf.setBackend('native');
-  });
-  afterAll(() => {
-    if (state.available) setIsa(widest);
-  });
+  useIsa(isa, true);
 
   it.each([1, 777, 300_001])(
     'klOfWeights over %i weights: Σ KL against float64, gradients against the composed ops',
@@ -383,13 +391,7 @@ describe.runIf(state.available || required).each(isas)('fused SparseVD kernels, 
 describe.runIf(state.available || required).each(isas)(
   'max pooling agrees with the cpu backend, %s version',
   (isa) => {
-    beforeAll(() => {
-      if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
-      registerBackend({ isa });
-    });
-    afterAll(() => {
-      if (state.available) setIsa(widest);
-    });
+    useIsa(isa, false);
 
     it.each([
       [[2, 24, 24, 20], 2, 2, 'valid'],
@@ -451,13 +453,7 @@ describe.runIf(state.available || required).each(isas)(
 describe.runIf(state.available || required).each(isas)(
   'Conv2D with at most 32 filters (direct kernel) agrees with the cpu backend, %s version',
   (isa) => {
-    beforeAll(() => {
-      if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
-      registerBackend({ isa });
-    });
-    afterAll(() => {
-      if (state.available) setIsa(widest);
-    });
+    useIsa(isa, false);
 
     // One vector per pixel (3, 16 filters) and two (20, 32); padding, strides, dilation; rows of 5 to 24 pixels.
     // One channel with at most 12 filters and unit horizontal stride and dilation takes the sixteen-pixel
@@ -533,14 +529,7 @@ describe.runIf(state.available || required).each(isas)(
 describe.runIf(state.available || required).each(isas)(
   'bias and activation after a product (FusedConv2D, _FusedMatMul), %s version',
   (isa) => {
-    beforeAll(async () => {
-      if (!state.available) throw new Error(`the native addon is unavailable in CI: ${state.reason}`);
-      registerBackend({ isa });
-      await tf.setBackend('native');
-    });
-    afterAll(() => {
-      if (state.available) setIsa(widest);
-    });
+    useIsa(isa, true);
 
     /** Bit patterns, so that NaN equals NaN and −0 differs from 0. */
     const bits = (v: Float32Array | undefined) =>
@@ -628,6 +617,9 @@ describe.runIf(state.available || required).each(isas)(
       ['linear', true],
       ['relu', true],
       ['relu', false],
+      // A bias of one value takes the JavaScript loop, not the native epilogue: the same values (NaN stays NaN).
+      ['relu', 'of one value'],
+      ['linear', 'of one value'],
     ] as const)('matMul, %s, bias %s: the unfused ops bit for bit', (activation, withBias) => {
       const [fused, unfused] = values(() => {
         const a = tf.randomNormal([37, 29], 0, 1, 'float32', 54);
@@ -637,11 +629,11 @@ describe.runIf(state.available || required).each(isas)(
           a,
         ) as tf.Tensor2D;
         const b = tf.randomNormal([29, 23], 0, 0.5, 'float32', 55) as tf.Tensor2D;
-        const bias = tf.randomNormal([23], 0, 1, 'float32', 56);
+        const bias = tf.randomNormal([withBias === true ? 23 : 1], 0, 1, 'float32', 56);
         const product = tf.matMul(as, b);
-        const biased = withBias ? tf.add(product, bias) : product;
+        const biased = withBias === false ? product : tf.add(product, bias);
         return [
-          tf.fused.matMul({ a: as, b, ...(withBias ? { bias } : {}), activation }),
+          tf.fused.matMul({ a: as, b, ...(withBias === false ? {} : { bias }), activation }),
           activation === 'relu' ? tf.relu(biased) : biased,
         ];
       });

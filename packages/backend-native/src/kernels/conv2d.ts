@@ -3,6 +3,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensor
 import type { Addon } from '../addon.js';
 import { release } from './buffer-pool.js';
 import { convInfo, im2colGeometry } from './conv-geometry.js';
+import { biasActivationInPlace, epilogueCode } from './epilogue.js';
 import { patchesOf } from './patch-cache.js';
 import { floats, uninitialized } from './tensor-data.js';
 
@@ -91,20 +92,14 @@ export const fusedConv2dConfig = (addon: Addon, fallback: KernelFunc): KernelCon
     const activation = String((args.attrs as Attrs | undefined)?.activation ?? 'linear');
     if (x === undefined || filter === undefined || preluActivationWeights !== undefined)
       return fallback(args);
-    if (activation !== 'linear' && activation !== 'relu') return fallback(args);
+    const code = epilogueCode(activation);
+    if (code === undefined) return fallback(args);
     const filters = filter.shape[3] as number;
     const bv = bias === undefined ? null : floats(backend, bias);
     if (bv === undefined || (bv !== null && bv.length !== filters)) return fallback(args);
     const out = convolve(addon, backend, x, filter, args.attrs);
     if (out === undefined) return fallback(args);
-    if (bv !== null || activation === 'relu')
-      addon.biasActivation(
-        out.values,
-        out.values.length / filters,
-        filters,
-        bv,
-        activation === 'relu' ? 1 : 0,
-      );
+    biasActivationInPlace(addon, out.values, filters, bv, code);
     return backend.makeTensorInfo(out.shape, 'float32', out.values);
   },
 });

@@ -1,12 +1,13 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { Addon } from '../addon.js';
+import { biasActivationInPlace, epilogueCode } from './epilogue.js';
 import { floats, uninitialized } from './tensor-data.js';
 
 type Activation = (v: number) => number;
 const ACTIVATIONS: Readonly<Record<string, Activation | null>> = {
   linear: null,
-  relu: (v) => (v > 0 ? v : 0),
+  relu: (v) => (v < 0 ? 0 : v), // as tf.relu: NaN stays NaN, −0 stays −0
   relu6: (v) => (v < 0 ? 0 : v > 6 ? 6 : v),
   sigmoid: (v) => 1 / (1 + Math.exp(-v)),
   elu: (v) => (v >= 0 ? v : Math.exp(v) - 1),
@@ -116,9 +117,9 @@ export const fusedMatMulConfig = (addon: Addon, fallback: KernelFunc): KernelCon
       return fallback(args);
     const v = out.values;
     // Identity and relu with a bias of n values (or none): one native pass (the unfused ops' values, bit for bit).
-    if ((activation === 'linear' || activation === 'relu') && (bv === undefined || bv.length === n)) {
-      if (bv !== undefined || activation === 'relu')
-        addon.biasActivation(v, v.length / n, n, bv ?? null, activation === 'relu' ? 1 : 0);
+    const code = epilogueCode(activation);
+    if (code !== undefined && (bv === undefined || bv.length === n)) {
+      biasActivationInPlace(addon, v, n, bv ?? null, code);
       return backend.makeTensorInfo(out.shape, 'float32', v);
     }
     for (let i = 0; i < v.length; i += 1) {
