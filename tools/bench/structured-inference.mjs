@@ -7,25 +7,70 @@
 //   compacted   — @sparsevd/pruning's compact(): the ordinary network without the removed units.
 // Structures (conv1 filters – conv2 filters – fc1 inputs – fc2 inputs): the SBP paper's 3-18-284-283, Bayesian
 // Compression's 5-10-76-16 (the issue's target structure) and L0-sep's 9-18-65-25. The units are set, not
-// trained (a benchmark of speed, not of accuracy). Medians over repetitions; ratio = dense eval / compacted,
-// same backend and batch.
-// Usage: node tools/bench/structured-inference.mjs [backend...] [--repeats N]    (default: native wasm, 100)
+// trained (a benchmark of speed, not of accuracy). `--run DIR` adds a trained LeNet-5-Caffe run's network as it
+// ended (from DIR/checkpoint.ckpt, e.g. .repro/lenet5-mnist-sbp-sparsevd-dense-init-s1): its units and its
+// per-weight sparsity inside them. Medians over repetitions; ratio = dense eval / compacted, same backend and batch.
+// Usage: node tools/bench/structured-inference.mjs [backend...] [--repeats N] [--run DIR]...
+//        (default: native wasm, 100, the three published structures only)
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { selectBackend } from '@sparsevd/backend';
 import { cpuLine } from '@sparsevd/cli';
 import { lenet5Caffe } from '@sparsevd/models';
 import { compact, structureReport } from '@sparsevd/pruning';
+import { restoreNetwork } from '@sparsevd/train';
+import { readCheckpoint } from '@sparsevd/train/node';
 import * as tf from '@tensorflow/tfjs-core';
 
-const argv = process.argv.slice(2);
-const at = argv.indexOf('--repeats');
-const repeats = at >= 0 ? Number(argv[at + 1]) : 100;
-const backends = argv.filter((a, i) => !a.startsWith('--') && i !== at + 1);
+const { values: flags, positionals: backends } = parseArgs({
+  options: {
+    repeats: { type: 'string', default: '100' },
+    run: { type: 'string', multiple: true, default: [] },
+  },
+  allowPositionals: true,
+});
+const repeats = Number(flags.repeats);
+if (!(Number.isInteger(repeats) && repeats > 0)) {
+  process.stderr.write(`--repeats: expected a positive integer, got ${flags.repeats}\n`);
+  process.exit(2);
+}
 const chosen = backends.length > 0 ? backends : ['native', 'wasm'];
+// A run named by --run must have a checkpoint before anything is timed.
+for (const dir of flags.run) {
+  if (!existsSync(join(dir, 'checkpoint.ckpt'))) {
+    process.stderr.write(`--run ${dir}: no checkpoint.ckpt there; is it a sparsevd run directory?\n`);
+    process.exit(2);
+  }
+}
+
+/** A trained run's network and parameters, from its checkpoint; exits with the reason when it cannot. */
+const trainedRun = async (dir) => {
+  const path = join(dir, 'checkpoint.ckpt');
+  const read = await readCheckpoint(path)();
+  if (read._tag === 'Left') {
+    process.stderr.write(`--run ${dir}: ${read.left.message}\n`);
+    process.exit(2);
+  }
+  if (read.right.config.model !== 'lenet5') {
+    process.stderr.write(
+      `--run ${dir}: a ${read.right.config.model} run; this benchmark times LeNet-5-Caffe\n`,
+    );
+    process.exit(2);
+  }
+  const restored = restoreNetwork(read.right);
+  if (restored._tag === 'Left') {
+    process.stderr.write(`--run ${dir}: ${restored.left.message}\n`);
+    process.exit(2);
+  }
+  return restored.right;
+};
 
 const STRUCTURES = [
   ['SBP (Neklyudov 2017)', [3, 18, 284, 283]],
   ['Bayesian Compression (Louizos 2017)', [5, 10, 76, 16]],
   ['L0-sep (Louizos 2018)', [9, 18, 65, 25]],
+  ...flags.run.map((dir) => [`trained ${basename(dir)}`, dir]),
 ];
 
 let state = 7;
@@ -49,6 +94,21 @@ const keepWeights = (p, share) => {
   p.logSigma2.assign(
     tf.tidy(() => tf.add(tf.log(tf.add(tf.square(p.theta), 1e-8)), tf.tensor(pattern, p.theta.shape))),
   );
+};
+
+/** LeNet-5-Caffe with unit noise, initialised, then the units kept set to `c1-c2-f1-f2` (not trained). */
+const setStructure = ([c1, c2, f1, f2]) => {
+  const { network, inputShape } = lenet5Caffe({ unitNoise: true });
+  const params = network.init(1, { inputShape });
+  keepUnits(params.conv1_units, (u) => u < c1);
+  keepUnits(params.conv2_units, (u) => u < c2);
+  // fc1's inputs are the flattened 4×4×50 map (index = position·50 + filter): keep f1 of those whose filter is kept.
+  keepUnits(params.fc1_inputs, (i) => i % 50 < c2 && Math.floor(i / 50) * c2 + (i % 50) < f1);
+  keepUnits(params.fc1_units, (u) => u < f2);
+  // Every weight of a kept unit is kept: the units alone make the structure (per-weight sparsity inside the
+  // kept units changes neither network's dense products).
+  for (const layer of ['conv1', 'conv2', 'fc1', 'fc2']) keepWeights(params[layer], 1);
+  return { network, inputShape, params };
 };
 
 const time = (fn, n) => {
@@ -79,17 +139,9 @@ for (const backend of chosen) {
     );
     continue;
   }
-  for (const [label, [c1, c2, f1, f2]] of STRUCTURES) {
-    const { network, inputShape } = lenet5Caffe({ unitNoise: true });
-    const params = network.init(1, { inputShape });
-    keepUnits(params.conv1_units, (u) => u < c1);
-    keepUnits(params.conv2_units, (u) => u < c2);
-    // fc1's inputs are the flattened 4×4×50 map (index = position·50 + filter): keep f1 of those whose filter is kept.
-    keepUnits(params.fc1_inputs, (i) => i % 50 < c2 && Math.floor(i / 50) * c2 + (i % 50) < f1);
-    keepUnits(params.fc1_units, (u) => u < f2);
-    // Every weight of a kept unit is kept: the units alone make the structure (per-weight sparsity inside the
-    // kept units changes neither network's dense products).
-    for (const layer of ['conv1', 'conv2', 'fc1', 'fc2']) keepWeights(params[layer], 1);
+  for (const [label, structure] of STRUCTURES) {
+    const { network, inputShape, params } =
+      typeof structure === 'string' ? await trainedRun(structure) : setStructure(structure);
     const report = structureReport(network, params, inputShape);
     const compacted = compact(network, params, inputShape);
     const plain = lenet5Caffe({ variant: 'dense' });
