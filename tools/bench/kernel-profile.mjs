@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Where a SparseVD training pass spends its kernel time: tf.profile of forward + backward passes (batch 100)
-// of LeNet-300-100 (train-clip) or LeNet-5-Caffe on a backend, summed by kernel name per pass. Profiling adds
+// of LeNet-300-100 (train-clip), LeNet-5-Caffe, or LeNet-5-Caffe with Structured Bayesian Pruning's unit noise
+// (`lenet5-sbp`, as `--method sbp+sparsevd` trains it) on a backend, summed by kernel name per pass. Profiling adds
 // its own overhead to every kernel; use it to rank kernels, and tools/bench/train-step.mjs for step times.
-// Usage: node tools/bench/kernel-profile.mjs [lenet300|lenet5] [backend] [passes]   (default: lenet300 native 20)
+// Usage: node tools/bench/kernel-profile.mjs [lenet300|lenet5|lenet5-sbp] [backend] [passes]
+//        (default: lenet300 native 20)
 import '@sparsevd/backend/register-gradients';
 import { selectBackend } from '@sparsevd/backend';
 import { trainableVariables } from '@sparsevd/layers';
@@ -13,7 +15,16 @@ const [model = 'lenet300', backend = 'native', passesArg = '20'] = process.argv.
 const passes = Number(passesArg);
 const chosen = await selectBackend({ backend, env: {} })();
 if (chosen._tag === 'Left') throw new Error(chosen.left.message);
-const { network, inputShape } = model === 'lenet5' ? lenet5Caffe({}) : lenet300100({ trainClip: true });
+const MODELS = {
+  lenet300: () => lenet300100({ trainClip: true }),
+  lenet5: () => lenet5Caffe({}),
+  'lenet5-sbp': () => lenet5Caffe({ unitNoise: true }),
+};
+if (!(model in MODELS)) {
+  process.stderr.write(`unknown model ${model}; expected one of ${Object.keys(MODELS).join(', ')}\n`);
+  process.exit(2);
+}
+const { network, inputShape } = MODELS[model]();
 const params = network.init(1, { inputShape });
 const vars = trainableVariables(params);
 const x = tf.randomUniform([100, ...inputShape]);
