@@ -73,7 +73,10 @@ export const specProblems = (name, spec) => {
   }
   if (spec.initFrom !== undefined) {
     if (typeof spec.initFrom !== 'string' || spec.initFrom === '' || spec.initFrom === name)
-      bad('initFrom', `must name another run (its file's name, without .json), got ${JSON.stringify(spec.initFrom)}`);
+      bad(
+        'initFrom',
+        `must name another run (its file's name, without .json), got ${JSON.stringify(spec.initFrom)}`,
+      );
     if (!['sparsevd', 'sbp', 'sbp+sparsevd'].includes(spec.method))
       bad('initFrom', `only a sparsevd, sbp or sbp+sparsevd run starts from another run, not ${spec.method}`);
     if (spec.pretrainRegularizer !== undefined)

@@ -92,7 +92,14 @@ describe('run configurations', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-    const ok = { model: 'lenet5', dataset: 'mnist', method: 'sbp', protocol: 'paper', seed: 1, initFrom: 'd' };
+    const ok = {
+      model: 'lenet5',
+      dataset: 'mnist',
+      method: 'sbp',
+      protocol: 'paper',
+      seed: 1,
+      initFrom: 'd',
+    };
     expect(specProblems('a', ok)).toEqual([]);
     expect(specProblems('a', { ...ok, initFrom: 'a' })).toEqual([
       'a.json: initFrom: must name another run (its file\'s name, without .json), got "a"',
