@@ -5,7 +5,7 @@
   "targets": [
     {
       "target_name": "sparsevd_native",
-      "sources": ["native/addon.cc", "native/epilogue.cc", "native/fused.cc", "native/pooling.cc", "native/random.cc", "native/small-conv.cc"],
+      "sources": ["native/addon.cc", "native/epilogue.cc", "native/fused.cc", "native/pooling.cc", "native/random.cc", "native/small-conv.cc", "native/unit-noise.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-exceptions", "-ffp-contract=off", "-fno-trapping-math", "-fno-math-errno"],
       "conditions": [
         ["OS=='mac'", {

@@ -8,10 +8,15 @@
 // variance; backward θ, log σ² and input gradients, none for the first layer's input), counted from the network
 // shapes, divided by the rate the addon's sgemm reaches on a large square product (2n³ per product) measured in
 // the same run on the same number of threads. The header names the CPU, its SIMD flags and the native version.
+// Models `lenet300-sbp` and `lenet5-sbp` take the step of `--method sbp+sparsevd` (the same products, plus
+// Structured Bayesian Pruning's unit noise: its sample and KL); PyTorch has no step of theirs.
 //
 // Usage: node tools/bench/train-step.mjs [--steps N (50)] [--warmup N (50)] [--reps R (3)] [--models a,b]
 //                                        [--isa all|avx512|avx2|baseline] [config ...]
-//   configs: native (the addon's default threads), native@1, native@2, wasm, cpu, torch@1, torch@2
+//   configs: native (the addon's default threads), native@1, native@2, wasm, cpu, torch@1, torch@2, and
+//   native-composed[@N]: native with every fused kernel off (SPARSEVD_FUSED=0, as the CLI takes it), and
+//   native-noise-composed[@N]: native with only the unit noise's two kernels unregistered (its sample and KL
+//   composed of tfjs ops, as before those kernels existed), for the fused kernels' own gain in the same run
 //   default: native@1 native@2 wasm torch@1 torch@2 (cpu takes ~1 min per LeNet-5 step; add it by name)
 //   --isa all runs each native configuration once per version of the vectorised kernels this CPU runs (an
 //   AVX-512 machine measures its AVX2 and baseline code too); --isa NAME runs that version only. OpenBLAS keeps
@@ -75,21 +80,30 @@ if (args[0] === '--child') {
     process.stdout.write(`${JSON.stringify({ note: chosen.left.message.split('\n')[0] })}\n`);
     process.exit(0);
   }
+  if (process.env.SPARSEVD_BENCH_NOISE_COMPOSED === '1') {
+    const tf = await import('@tensorflow/tfjs-core');
+    const { FUSED_KERNELS } = await import('@sparsevd/kernels');
+    for (const k of [FUSED_KERNELS.unitNoiseKl, FUSED_KERNELS.unitNoiseSample])
+      tf.unregisterKernel(k.name, tf.getBackend());
+  }
   const n = Number(steps);
   const w = Number(warmup);
+  const [base, sbp] = model.split('-');
   const config = {
     ...DEFAULT_CONFIG,
-    model,
+    model: base,
+    ...(sbp === 'sbp' ? { method: 'sbp+sparsevd' } : {}),
     epochs: 1,
     trainSubset: 100 * (n + w),
     testSubset: 100,
-    trainClip: model === 'lenet300',
+    trainClip: base === 'lenet300',
   };
   const data = await loadRunData(config)();
   if (data._tag === 'Left') throw new Error(data.left.message);
   const times = [];
   let last = 0;
   const run = await train(config, data.right, {
+    fusedKernels: process.env.SPARSEVD_FUSED !== '0',
     onEvent: (e) => {
       if (e.type === 'epoch-start') last = performance.now();
       if (e.type === 'step') {
@@ -163,9 +177,13 @@ const configs = baseConfigs.flatMap((c) =>
 /** One repetition of one configuration: { ms } or { note }. */
 const measure = (config, model) => {
   const [spec, isa] = config.split(':');
-  const [backend, threads] = spec.split('@');
+  const [name, threads] = spec.split('@');
+  const composed = name === 'native-composed';
+  const noiseComposed = name === 'native-noise-composed';
+  const backend = composed || noiseComposed ? 'native' : name;
   // cpu needs about a minute per LeNet-5 step: a few steps are enough there.
-  const [n, w] = backend === 'cpu' && model === 'lenet5' ? [3, 1] : [steps, warmup];
+  const [n, w] = backend === 'cpu' && model.startsWith('lenet5') ? [3, 1] : [steps, warmup];
+  if (backend === 'torch' && model.includes('-')) return { note: 'no PyTorch reference of this step' };
   const child =
     backend === 'torch'
       ? spawnSync(
@@ -189,7 +207,12 @@ const measure = (config, model) => {
           {
             encoding: 'utf8',
             cwd: root,
-            env: { ...process.env, ...(threads ? { SPARSEVD_NATIVE_THREADS: threads } : {}) },
+            env: {
+              ...process.env,
+              ...(threads ? { SPARSEVD_NATIVE_THREADS: threads } : {}),
+              ...(composed ? { SPARSEVD_FUSED: '0' } : {}),
+              ...(noiseComposed ? { SPARSEVD_BENCH_NOISE_COMPOSED: '1' } : {}),
+            },
           },
         );
   const line = child.stdout.trim().split('\n').at(-1) ?? '';
@@ -210,7 +233,7 @@ const LAYERS = {
   lenet5: [24 * 24 * 20 * 25 * 1, 8 * 8 * 50 * 25 * 20, 800 * 500, 500 * 10],
 };
 const flopsPerStep = (model) =>
-  2 * 100 * (LAYERS[model] ?? []).reduce((sum, macs, i) => sum + macs * (i === 0 ? 4 : 6), 0);
+  2 * 100 * (LAYERS[model.split('-')[0]] ?? []).reduce((sum, macs, i) => sum + macs * (i === 0 ? 4 : 6), 0);
 
 // sgemm's rate on a large square product, per thread count and native version, measured in this run.
 const SGEMM_N = 1536;

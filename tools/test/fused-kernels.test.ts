@@ -2,8 +2,16 @@
 // @sparsevd/kernels' FUSED_KERNELS, and on the native backend every caller — estimators, layers, train —
 // computes with the fused kernels exactly what it computes with the composed ops (same backend, the `fused`
 // option of each call on / off).
+import { readFileSync } from 'node:fs';
 import { availability, FUSED_KERNEL_NAMES, registerBackend } from '@sparsevd/backend-native';
-import { keepMask, klOfWeights, lrtConv2d, lrtDense } from '@sparsevd/estimators';
+import {
+  keepMask,
+  klOfWeights,
+  lrtConv2d,
+  lrtDense,
+  sampleUnitNoise,
+  unitNoiseKl,
+} from '@sparsevd/estimators';
 import { FUSED_KERNELS, type FusedOptions, fusedKernelRegistered } from '@sparsevd/kernels';
 import { FUSED_KERNELS as DEPRECATED_NAMES } from '@sparsevd/kl';
 import { trainableVariables } from '@sparsevd/layers';
@@ -112,6 +120,8 @@ describe.runIf(state.available || required)('callers on the native backend: fuse
   it.each([
     ['LeNet-300-100 with train-clip', () => lenet300100({ trainClip: true }), [16, 784]],
     ['LeNet-5-Caffe', () => lenet5Caffe({}), [4, 28, 28, 1]],
+    ['LeNet-300-100 with unit noise (SBP)', () => lenet300100({ unitNoise: true }), [16, 784]],
+    ['LeNet-5-Caffe with unit noise (SBP)', () => lenet5Caffe({ unitNoise: true }), [4, 28, 28, 1]],
   ] as const)('%s: loss and every gradient', (_, make, shape) => {
     const { network, inputShape } = make();
     const params = network.init(1, { inputShape });
@@ -139,6 +149,72 @@ describe.runIf(state.available || required)('callers on the native backend: fuse
       expect(relErr(composed[i] as Float32Array, v), `output ${i}`).toBeLessThan(1e-4);
     });
     tf.dispose([x, y, ...vars]);
+  });
+
+  it('unitNoiseKl and sampleUnitNoise: values and gradients equal 100-digit references (mpmath)', () => {
+    // fixtures/unit-noise-reference.py: μ and log σ across the clip range, both tails (|β| up to 4e8 for the KL,
+    // where it switches to its asymptotic form at |β| = 30 — (0.29, −4.6) and (0.31, −4.6) straddle it), and
+    // noise out to ±5.5 for the samples.
+    const ref = JSON.parse(
+      readFileSync(new URL('fixtures/unit-noise-reference.json', import.meta.url), 'utf8'),
+    ) as {
+      kl: Array<{ mu: number; logSigma: number; kl: number; dMu: number; dLogSigma: number }>;
+      sample: Array<{
+        mu: number;
+        logSigma: number;
+        noise: number;
+        theta: number;
+        dMu: number;
+        dLogSigma: number;
+        dNoise: number;
+      }>;
+    };
+    const [kl, klMu, klLogSigma, theta, thMu, thLogSigma, thNoise] = tf.tidy(() => {
+      const mu = tf.tensor1d(ref.kl.map((r) => r.mu));
+      const logSigma = tf.tensor1d(ref.kl.map((r) => r.logSigma));
+      const sMu = tf.tensor1d(ref.sample.map((r) => r.mu));
+      const sLogSigma = tf.tensor1d(ref.sample.map((r) => r.logSigma));
+      const noise = tf.tensor1d(ref.sample.map((r) => r.noise));
+      const sample = (m: tf.Tensor, s: tf.Tensor, e: tf.Tensor) => sampleUnitNoise({ mu: m, logSigma: s }, e);
+      return [
+        unitNoiseKl({ mu, logSigma }),
+        ...tf.grads((m: tf.Tensor, s: tf.Tensor) => tf.sum(unitNoiseKl({ mu: m, logSigma: s })))([
+          mu,
+          logSigma,
+        ]),
+        sample(sMu, sLogSigma, noise),
+        ...tf.grads((m: tf.Tensor, s: tf.Tensor, e: tf.Tensor) => tf.sum(sample(m, s, e)))([
+          sMu,
+          sLogSigma,
+          noise,
+        ]),
+      ].map((t) => Array.from(t.dataSync()));
+    }) as number[][];
+    ref.kl.forEach((r, i) => {
+      const at = `at μ ${r.mu}, log σ ${r.logSigma}`;
+      expect(Math.abs((kl?.[i] as number) - r.kl), `KL ${at}`).toBeLessThan(
+        1e-5 * Math.max(1, Math.abs(r.kl)),
+      );
+      expect(Math.abs((klMu?.[i] as number) - r.dMu), `∂KL/∂μ ${at}`).toBeLessThan(
+        1e-4 * Math.max(1, Math.abs(r.dMu)),
+      );
+      expect(Math.abs((klLogSigma?.[i] as number) - r.dLogSigma), `∂KL/∂log σ ${at}`).toBeLessThan(
+        1e-4 * Math.max(1, Math.abs(r.dLogSigma)),
+      );
+    });
+    ref.sample.forEach((r, i) => {
+      const at = `at μ ${r.mu}, log σ ${r.logSigma}, ε ${r.noise}`;
+      expect(Math.abs((theta?.[i] as number) - r.theta), `θ ${at}`).toBeLessThan(1e-5 * r.theta);
+      // Gradients relative to θ's own scale (they are proportional to θ).
+      for (const [got, want, name] of [
+        [thMu, r.dMu, '∂θ/∂μ'],
+        [thLogSigma, r.dLogSigma, '∂θ/∂log σ'],
+        [thNoise, r.dNoise, '∂θ/∂ε'],
+      ] as const)
+        expect(Math.abs((got?.[i] as number) - want), `${name} ${at}`).toBeLessThan(
+          1e-4 * Math.max(Math.abs(want), r.theta),
+        );
+    });
   });
 
   it('adamUpdate: three steps with the same gradients', () => {

@@ -1,5 +1,6 @@
 // The N-API functions of fused.cc (the fused SparseVD kernels), pooling.cc (max pooling), epilogue.cc (bias and
-// activation of a product's output) and random.cc (tfjs-identical Gaussian noise).
+// activation of a product's output), random.cc (tfjs-identical Gaussian noise) and unit-noise.cc (Structured
+// Bayesian Pruning's unit noise: its sample and KL with their gradients).
 #pragma once
 #include <node_api.h>
 
@@ -18,5 +19,7 @@ napi_value MaxPool(napi_env env, napi_callback_info info);
 napi_value RandomNormal(napi_env env, napi_callback_info info);
 napi_value MaxPoolGrad(napi_env env, napi_callback_info info);
 napi_value BiasActivation(napi_env env, napi_callback_info info);
+napi_value UnitNoiseKl(napi_env env, napi_callback_info info);
+napi_value UnitNoiseSample(napi_env env, napi_callback_info info);
 
 }  // namespace sparsevd

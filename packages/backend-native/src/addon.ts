@@ -195,6 +195,38 @@ export interface Addon {
     bias: Float32Array | null,
     activation: 0 | 1,
   ): void;
+  /**
+   * Structured Bayesian Pruning's KL per unit (log θ ~ N(μ, σ²) truncated to [a, b], uniform prior on [a, b]; μ
+   * and log σ clipped to [lo, hi]) into `kl`, with its gradients in μ and log σ; double precision inside.
+   */
+  unitNoiseKl(
+    mu: Float32Array,
+    logSigma: Float32Array,
+    a: number,
+    b: number,
+    lo: number,
+    hi: number,
+    kl: Float32Array,
+    dMu: Float32Array,
+    dLogSigma: Float32Array,
+  ): void;
+  /**
+   * A sample of θ per unit from standard-normal `noise` (inverse-CDF sampling of the truncated log-normal) into
+   * `theta`, with ∂θ/∂μ, ∂θ/∂log σ and ∂θ/∂noise; double precision inside.
+   */
+  unitNoiseSample(
+    mu: Float32Array,
+    logSigma: Float32Array,
+    a: number,
+    b: number,
+    lo: number,
+    hi: number,
+    noise: Float32Array,
+    theta: Float32Array,
+    dMu: Float32Array,
+    dLogSigma: Float32Array,
+    dNoise: Float32Array,
+  ): void;
   /** Matrix transpose. */
   transpose2d(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** OpenBLAS's build configuration. */

@@ -1,3 +1,9 @@
+import {
+  FUSED_KERNELS,
+  type FusedOptions,
+  fusedKernelRegistered,
+  type UnitNoiseAttrs,
+} from '@sparsevd/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkFloatTensor, checkSameShape } from './internal/validate.js';
 import { type Noise, resolveNoise } from './noise.js';
@@ -50,14 +56,59 @@ const standardised = ({ mu, logSigma }: UnitNoiseParams, { a, b }: LogBounds) =>
   return { m, logS, s, alpha: tf.div(tf.sub(a, m), s), beta: tf.div(tf.sub(b, m), s) };
 };
 
+const fusedAttrs = ({ a, b }: LogBounds): UnitNoiseAttrs => ({
+  a,
+  b,
+  clipLo: SBP.clip[0],
+  clipHi: SBP.clip[1],
+});
+
+/**
+ * A fused unit-noise kernel under a custom gradient: its first output is the value, the others its derivatives
+ * in each input (elementwise: every output has the units' shape), saved for the backward pass, which scales
+ * them by dy (no synchronous read).
+ */
+const fusedPerUnit = (
+  kernel: string,
+  inputs: ReadonlyArray<tf.Tensor>,
+  names: ReadonlyArray<string>,
+  attrs: UnitNoiseAttrs,
+) =>
+  tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const named = Object.fromEntries(names.map((name, i) => [name, args[i] as tf.Tensor]));
+    const [value, ...grads] = tf.engine().runKernel(kernel, named, { ...attrs }) as tf.Tensor[];
+    save(grads);
+    return {
+      value: value as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => saved.map((g) => tf.mul(dy, g)),
+    };
+  })(...inputs);
+
 /**
  * KL(q ‖ p) per unit, closed form (Neklyudov et al. 2017): the prior's log density is −log(b − a), and
  * the entropy of a normal truncated to [α, β] (standardised) is log(√(2πe)·σ·Z) + (αφ(α) − βφ(β)) / (2Z),
- * Z = Φ(β) − Φ(α); so KL = log(b − a) − log σ − ½·log(2πe) − log Z − (αφ(α) − βφ(β)) / (2Z). Computed with
- * log Z and φ/Z in log space, finite wherever μ and log σ lie in their clip range.
+ * Z = Φ(β) − Φ(α); so KL = log(b − a) − log σ − ½·log(2πe) − log Z − (αφ(α) − βφ(β)) / (2Z). Composed of
+ * tfjs ops, with log Z and φ/Z in log space, it is finite wherever μ and log σ lie in their clip range. Where
+ * the backend registered the fused `unitNoiseKl` kernel of `@sparsevd/kernels` (the `native` backend does) and
+ * `options.fused` is not `false`, one kernel computes the value and its gradients in double precision, with
+ * the far tails (|α| or |β| > 30, which the composed ops round) in asymptotic form.
  */
-export const unitNoiseKl = (params: UnitNoiseParams, bounds: LogBounds = SBP.bounds): tf.Tensor => {
+export const unitNoiseKl = (
+  params: UnitNoiseParams,
+  bounds: LogBounds = SBP.bounds,
+  options: FusedOptions = {},
+): tf.Tensor => {
   check('unitNoiseKl', params, bounds);
+  if (params.mu.size > 0 && fusedKernelRegistered(FUSED_KERNELS.unitNoiseKl, options))
+    return tf.tidy(() =>
+      fusedPerUnit(
+        FUSED_KERNELS.unitNoiseKl.name,
+        [params.mu, params.logSigma],
+        FUSED_KERNELS.unitNoiseKl.inputs,
+        fusedAttrs(bounds),
+      ),
+    );
   return tf.tidy(() => {
     const { logS, alpha, beta } = standardised(params, bounds);
     const logZ = logNormalMass(alpha, beta);
@@ -126,16 +177,26 @@ export const unitNoiseSnr = (params: UnitNoiseParams, bounds: LogBounds = SBP.bo
  * A sample of θ per unit: log θ = μ + σ·Φ⁻¹(Φ(α) + u·Z), u = Φ(ε) for standard-normal noise ε (a tensor of
  * the parameters' shape, or a seed), so the noise convention is the other estimators'. Inverse-CDF sampling of
  * the truncated normal, differentiable in μ and log σ; the result is clipped to [a, b] (where the mass lies so
- * far in one tail that float32 cannot tell the quantile apart, the sample is the bound).
+ * far in one tail that float32 cannot tell the quantile apart, the sample is the bound). Where the backend
+ * registered the fused `unitNoiseSample` kernel (the `native` backend does) and `options.fused` is not
+ * `false`, one kernel draws it and its gradients in double precision, Φ⁻¹ to full precision in both tails.
  */
 export const sampleUnitNoise = (
   params: UnitNoiseParams,
   noise: Noise,
   bounds: LogBounds = SBP.bounds,
+  options: FusedOptions = {},
 ): tf.Tensor => {
   check('sampleUnitNoise', params, bounds);
   return tf.tidy(() => {
     const eps = resolveNoise('sampleUnitNoise', params.mu.shape, noise);
+    if (params.mu.size > 0 && fusedKernelRegistered(FUSED_KERNELS.unitNoiseSample, options))
+      return fusedPerUnit(
+        FUSED_KERNELS.unitNoiseSample.name,
+        [params.mu, params.logSigma, eps],
+        FUSED_KERNELS.unitNoiseSample.inputs,
+        fusedAttrs(bounds),
+      );
     const s = standardised(params, bounds);
     const lower = normalCdf(s.alpha);
     const mass = tf.sub(normalCdf(s.beta), lower);

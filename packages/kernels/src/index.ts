@@ -7,4 +7,5 @@ export {
   type LogAlphaAttrs,
   type LrtConv2dAttrs,
   type RandomNormalAttrs,
+  type UnitNoiseAttrs,
 } from './sparsevd-kernels.js';

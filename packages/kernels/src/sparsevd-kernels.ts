@@ -33,6 +33,17 @@ export interface RandomNormalAttrs {
 }
 
 /**
+ * Attributes of `unitNoiseKl` and `unitNoiseSample`: log θ truncated to [a, b]; μ and log σ clipped to
+ * [clipLo, clipHi] before use (Structured Bayesian Pruning's constants are [−20, 0] and [−20, 5]).
+ */
+export interface UnitNoiseAttrs {
+  readonly a: number;
+  readonly b: number;
+  readonly clipLo: number;
+  readonly clipHi: number;
+}
+
+/**
  * The fused SparseVD kernels: the contract between the functions that call them (`@sparsevd/estimators`,
  * `@sparsevd/layers`, `@sparsevd/train`, each with its composed fallback) and a backend that registers them
  * (`@sparsevd/backend-native`). Outputs, in order:
@@ -44,6 +55,10 @@ export interface RandomNormalAttrs {
  * - `maskedTheta` — `[θ ⊙ mask, mask]`, mask = [log α < threshold]; no gradient (callers wrap it).
  * - `adam` — the updated `[x, m, v]`; no gradient.
  * - `randomNormal` — the float32 values `tf.randomNormal(shape, mean, stdDev, 'float32', seed)` gives.
+ * - `unitNoiseKl` — `[KL, ∂KL/∂μ, ∂KL/∂log σ]` per unit, Structured Bayesian Pruning's closed-form KL of the
+ *   truncated log-normal unit noise from its truncated log-uniform prior; no gradient of its own (callers wrap it).
+ * - `unitNoiseSample` — `[θ, ∂θ/∂μ, ∂θ/∂log σ, ∂θ/∂noise]` per unit, θ = exp(clip(μ + σ·Φ⁻¹(Φ(α) + Φ(ε)·Z), a,
+ *   b)) for standard-normal noise ε; no gradient of its own (callers wrap it).
  * - `softmaxCrossEntropy` — the scalar `tf.losses.softmaxCrossEntropy(labels, logits)` gives (mean over the
  *   batch), with tfjs's gradients for both inputs; `[batch, classes]` float32 inputs.
  *
@@ -91,6 +106,18 @@ export const FUSED_KERNELS = {
     inputs: [],
     attrs: ['shape', 'mean', 'stdDev', 'seed'],
     outputs: 1,
+  }),
+  unitNoiseKl: fusedKernel<'mu' | 'logSigma', UnitNoiseAttrs>({
+    name: 'SparseVDUnitNoiseKl',
+    inputs: ['mu', 'logSigma'],
+    attrs: ['a', 'b', 'clipLo', 'clipHi'],
+    outputs: 3,
+  }),
+  unitNoiseSample: fusedKernel<'mu' | 'logSigma' | 'noise', UnitNoiseAttrs>({
+    name: 'SparseVDUnitNoiseSample',
+    inputs: ['mu', 'logSigma', 'noise'],
+    attrs: ['a', 'b', 'clipLo', 'clipHi'],
+    outputs: 4,
   }),
   softmaxCrossEntropy: fusedKernel<'labels' | 'logits', Record<string, never>>({
     name: 'SparseVDSoftmaxCrossEntropy',

@@ -14,6 +14,8 @@ export const FUSED_KERNELS = {
   adam: CONTRACTS.adam.name,
   randomNormal: CONTRACTS.randomNormal.name,
   softmaxCrossEntropy: CONTRACTS.softmaxCrossEntropy.name,
+  unitNoiseKl: CONTRACTS.unitNoiseKl.name,
+  unitNoiseSample: CONTRACTS.unitNoiseSample.name,
 } as const;
 
 /**

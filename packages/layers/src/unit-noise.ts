@@ -10,7 +10,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { fromWeights, variable } from './internal/init.js';
 import { checkMode } from './internal/shape.js';
-import type { Layer, Mode, Params } from './layer.js';
+import type { ApplyOptions, Layer, Mode, Params } from './layer.js';
 
 /** The parameters of a {@link unitNoise} layer: μ and log σ of every unit's log θ. */
 export interface UnitNoiseLayerParams extends Params {
@@ -88,7 +88,7 @@ export const unitNoise = (options: UnitNoiseOptions = {}): Layer<UnitNoiseLayerP
         ),
       };
     },
-    apply: (p: UnitNoiseLayerParams, x: tf.Tensor, mode: Mode, noise?: Noise) => {
+    apply: (p: UnitNoiseLayerParams, x: tf.Tensor, mode: Mode, noise?: Noise, fused: ApplyOptions = {}) => {
       checkMode(label, mode);
       const units = p.mu.shape[0] as number;
       if (x.rank < 2 || x.shape[x.rank - 1] !== units)
@@ -98,11 +98,11 @@ export const unitNoise = (options: UnitNoiseOptions = {}): Layer<UnitNoiseLayerP
       if (mode === 'train') {
         if (noise === undefined)
           throw new TypeError(`${label}: train mode needs noise (a tensor or { seed })`);
-        return tf.tidy(() => tf.mul(x, sampleUnitNoise(p, noise, bounds)));
+        return tf.tidy(() => tf.mul(x, sampleUnitNoise(p, noise, bounds, fused)));
       }
       return tf.tidy(() => tf.mul(x, multiplier(p, mode)));
     },
-    kl: (p) => tf.tidy(() => tf.sum(unitNoiseKl(p, bounds)) as tf.Scalar),
+    kl: (p, options = {}) => tf.tidy(() => tf.sum(unitNoiseKl(p, bounds, options)) as tf.Scalar),
     logAlpha: () => undefined,
     sparseWeights: () => [],
     outputShape: (inputShape) => inputShape,

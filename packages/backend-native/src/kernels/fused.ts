@@ -259,6 +259,27 @@ export const fusedConfigs = (addon: Addon): KernelConfig[] => [
     addon.maskedTheta(tv as Float32Array, sv as Float32Array, threshold, eps, clipLo, clipHi, out, mask);
     return [make(b, [...theta.shape], out), make(b, [...theta.shape], mask)];
   }),
+  config(FUSED_KERNELS.unitNoiseKl.name, ({ inputs, backend, attrs }) => {
+    const b = backend as MathBackendCPU;
+    const k = FUSED_KERNELS.unitNoiseKl;
+    const { mu } = inputs as { mu: TensorInfo };
+    const [mv, sv] = inputsOf(b, k.name, inputs, k.inputs) as [Float32Array, Float32Array];
+    const [a, bound, clipLo, clipHi] = nums(k.name, attrs, k.attrs) as [number, number, number, number];
+    const out = [uninitialized(mv.length), uninitialized(mv.length), uninitialized(mv.length)] as const;
+    addon.unitNoiseKl(mv, sv, a, bound, clipLo, clipHi, ...out);
+    return out.map((values) => make(b, [...mu.shape], values));
+  }),
+  config(FUSED_KERNELS.unitNoiseSample.name, ({ inputs, backend, attrs }) => {
+    const b = backend as MathBackendCPU;
+    const k = FUSED_KERNELS.unitNoiseSample;
+    const { mu } = inputs as { mu: TensorInfo };
+    const [mv, sv, nv] = inputsOf(b, k.name, inputs, k.inputs) as [Float32Array, Float32Array, Float32Array];
+    const [a, bound, clipLo, clipHi] = nums(k.name, attrs, k.attrs) as [number, number, number, number];
+    const n = mv.length;
+    const out = [uninitialized(n), uninitialized(n), uninitialized(n), uninitialized(n)] as const;
+    addon.unitNoiseSample(mv, sv, a, bound, clipLo, clipHi, nv, ...out);
+    return out.map((values) => make(b, [...mu.shape], values));
+  }),
   config(FUSED_KERNELS.randomNormal.name, ({ backend, attrs }) => {
     const b = backend as MathBackendCPU;
     const a = attrs as { shape?: unknown; seed?: unknown };
