@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Where a SparseVD training pass spends its kernel time: tf.profile of forward + backward passes (batch 100)
-// of LeNet-300-100 (train-clip), LeNet-5-Caffe, or LeNet-5-Caffe with Structured Bayesian Pruning's unit noise
-// (`lenet5-sbp`, as `--method sbp+sparsevd` trains it) on a backend, summed by kernel name per pass. Profiling adds
+// of LeNet-300-100 (train-clip), LeNet-5-Caffe, or either with Structured Bayesian Pruning's unit noise
+// (`lenet300-sbp`, `lenet5-sbp`, as `--method sbp+sparsevd` trains them) on a backend, summed by kernel name per pass. Profiling adds
 // its own overhead to every kernel; use it to rank kernels, and tools/bench/train-step.mjs for step times.
-// Usage: node tools/bench/kernel-profile.mjs [lenet300|lenet5|lenet5-sbp] [backend] [passes]
+// Usage: node tools/bench/kernel-profile.mjs [lenet300|lenet5|lenet300-sbp|lenet5-sbp] [backend] [passes]
 //        (default: lenet300 native 20)
 import '@sparsevd/backend/register-gradients';
 import { selectBackend } from '@sparsevd/backend';
@@ -18,6 +18,7 @@ if (chosen._tag === 'Left') throw new Error(chosen.left.message);
 const MODELS = {
   lenet300: () => lenet300100({ trainClip: true }),
   lenet5: () => lenet5Caffe({}),
+  'lenet300-sbp': () => lenet300100({ trainClip: true, unitNoise: true }),
   'lenet5-sbp': () => lenet5Caffe({ unitNoise: true }),
 };
 if (!(model in MODELS)) {
