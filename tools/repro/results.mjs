@@ -448,6 +448,11 @@ export const buildResults = async ({ dir = RESULTS_DIR, root = ROOT } = {}) => {
     'SBP + SparseVD, from the plain run of section 1 (no second pretraining)',
     'lenet5-mnist-sbp-sparsevd-dense-init-s1',
   );
+  structureRow(
+    'LeNet-5-Caffe',
+    "SBP + SparseVD, from scratch with SparseVD's protocol",
+    'lenet5-mnist-sbp-sparsevd-scratch-s1',
+  );
   structureRow('LeNet-5-Caffe', 'SparseVD alone', 'lenet5-mnist-sparsevd-s1');
   structureRow('LeNet-5-Caffe', 'SparseVD alone, no KL warm-up', 'lenet5-mnist-sparsevd-nowarmup-s1');
   structureRow('LeNet-300-100', 'SBP + SparseVD', 'lenet300-mnist-sbp-sparsevd-plain-s1');
