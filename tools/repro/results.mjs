@@ -450,7 +450,7 @@ export const buildResults = async ({ dir = RESULTS_DIR, root = ROOT } = {}) => {
   );
   structureRow(
     'LeNet-5-Caffe',
-    "SBP + SparseVD, from scratch with SparseVD's protocol",
+    "SBP + SparseVD, from scratch with SparseVD's protocol, seed 1",
     'lenet5-mnist-sbp-sparsevd-scratch-s1',
   );
   structureRow('LeNet-5-Caffe', 'SparseVD alone', 'lenet5-mnist-sparsevd-s1');
@@ -461,11 +461,13 @@ export const buildResults = async ({ dir = RESULTS_DIR, root = ROOT } = {}) => {
     'SBP + SparseVD, pretrained with dropout + L2',
     'lenet300-mnist-sbp-sparsevd-s1',
   );
-  structureRow(
-    'LeNet-300-100',
-    "SBP + SparseVD, from scratch with SparseVD's protocol",
-    'lenet300-mnist-sbp-sparsevd-scratch-s1',
-  );
+  for (const seed of [1, 2, 3]) {
+    structureRow(
+      'LeNet-300-100',
+      `SBP + SparseVD, from scratch with SparseVD's protocol, seed ${seed}`,
+      `lenet300-mnist-sbp-sparsevd-scratch-s${seed}`,
+    );
+  }
   structureRow('LeNet-300-100', 'SparseVD alone', 'lenet300-mnist-sparsevd-s1');
   line();
   line(
