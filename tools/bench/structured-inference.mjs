@@ -9,8 +9,10 @@
 // Compression's 5-10-76-16 (the issue's target structure) and L0-sep's 9-18-65-25. The units are set, not
 // trained (a benchmark of speed, not of accuracy). `--run DIR` adds a trained LeNet-5-Caffe run's network as it
 // ended (from DIR/checkpoint.ckpt, e.g. .repro/lenet5-mnist-sbp-sparsevd-dense-init-s1): its units and its
-// per-weight sparsity inside them. Medians over repetitions; ratio = dense eval / compacted, same backend and batch.
-// Usage: node tools/bench/structured-inference.mjs [backend...] [--repeats N] [--run DIR]...
+// per-weight sparsity inside them. `--structure c1-c2-f1-f2` adds a structure of one's own, set the same way (a
+// finished run's units when its checkpoint is gone: the speed depends on the units, not on the trained values).
+// Medians over repetitions; ratio = dense eval / compacted, same backend and batch.
+// Usage: node tools/bench/structured-inference.mjs [backend...] [--repeats N] [--run DIR]... [--structure S]...
 //        (default: native wasm, 100, the three published structures only)
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -27,6 +29,7 @@ const { values: flags, positionals: backends } = parseArgs({
   options: {
     repeats: { type: 'string', default: '100' },
     run: { type: 'string', multiple: true, default: [] },
+    structure: { type: 'string', multiple: true, default: [] },
   },
   allowPositionals: true,
 });
@@ -66,10 +69,32 @@ const trainedRun = async (dir) => {
   return restored.right;
 };
 
+/** `c1-c2-f1-f2` as four unit counts within LeNet-5-Caffe's 20-50-800-500 (fc1 inputs come from kept conv2 filters). */
+const parseStructure = (text) => {
+  const parts = text.split('-').map(Number);
+  const [c1, c2, f1, f2] = parts;
+  const ok =
+    parts.length === 4 &&
+    parts.every((n) => Number.isInteger(n) && n >= 1) &&
+    c1 <= 20 &&
+    c2 <= 50 &&
+    f1 <= 16 * c2 &&
+    f2 <= 500;
+  if (!ok) {
+    process.stderr.write(
+      `--structure ${text}: expected c1-c2-f1-f2, positive integers with c1 ≤ 20, c2 ≤ 50, f1 ≤ 16·c2, f2 ≤ 500\n`,
+    );
+    process.exit(2);
+  }
+  return parts;
+};
+const given = flags.structure.map((text) => ['given', parseStructure(text)]);
+
 const STRUCTURES = [
   ['SBP (Neklyudov 2017)', [3, 18, 284, 283]],
   ['Bayesian Compression (Louizos 2017)', [5, 10, 76, 16]],
   ['L0-sep (Louizos 2018)', [9, 18, 65, 25]],
+  ...given,
   ...flags.run.map((dir) => [`trained ${basename(dir)}`, dir]),
 ];
 
