@@ -468,6 +468,11 @@ export const buildResults = async ({ dir = RESULTS_DIR, root = ROOT } = {}) => {
       `lenet300-mnist-sbp-sparsevd-scratch-s${seed}`,
     );
   }
+  structureRow(
+    'LeNet-300-100',
+    "SBP alone (plain weights), from scratch with SparseVD's schedule",
+    'lenet300-mnist-sbp-scratch-s1',
+  );
   structureRow('LeNet-300-100', 'SparseVD alone', 'lenet300-mnist-sparsevd-s1');
   line();
   line(
